@@ -1,0 +1,65 @@
+import type { FspecServices } from '../fspec-module.js';
+import { diffSpecGraphs } from '../model/semantic-diff.js';
+import { serializeSpecGraph } from '../model/spec-graph.js';
+import { diagnosticRecord, displayPath, formatRecord } from './format.js';
+import { buildSpecs, collectSpecFiles, structuralErrors } from './load.js';
+
+/** What a command prints and its exit code; main.ts writes it out. */
+export interface CommandResult {
+    stdout: string;
+    stderr?: string;
+    exitCode: number;
+}
+
+/** `fspec validate`: every diagnostic of every spec; exit 1 when any is an error. */
+export async function validateCommand(services: FspecServices, paths: string[], options: { json?: boolean }): Promise<CommandResult> {
+    const documents = await buildSpecs(services, collectSpecFiles(paths));
+    const records = documents.flatMap(document => (document.diagnostics ?? [])
+        .map(d => diagnosticRecord(document, d))
+        .sort((a, b) => a.line - b.line || a.column - b.column));
+    const errors = records.filter(r => r.severity === 'error').length;
+    const warnings = records.filter(r => r.severity === 'warning').length;
+    const stdout = options.json
+        ? JSON.stringify(records, null, 2)
+        : [...records.map(formatRecord), `${documents.length} spec${documents.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`].join('\n');
+    return { stdout, exitCode: errors > 0 ? 1 : 0 };
+}
+
+/** `fspec normalize`: the spec graph as stable JSON. */
+export async function normalizeCommand(services: FspecServices, file: string): Promise<CommandResult> {
+    const [document] = await buildSpecs(services, [file]);
+    const broken = structuralErrors(document);
+    if (broken.length) {
+        return unusable(document, broken);
+    }
+    return { stdout: serializeSpecGraph(services.model.SpecGraphs.get(document.parseResult.value)), exitCode: 0 };
+}
+
+/** `fspec diff`: the morphs that turn the old version into the new one. */
+export async function diffCommand(services: FspecServices, oldFile: string, newFile: string, options: { json?: boolean }): Promise<CommandResult> {
+    const [before, after] = await buildSpecs(services, [oldFile, newFile]);
+    for (const document of [before, after]) {
+        const broken = structuralErrors(document);
+        if (broken.length) {
+            return unusable(document, broken);
+        }
+    }
+    const graphs = services.model.SpecGraphs;
+    const morphs = diffSpecGraphs(graphs.get(before.parseResult.value), graphs.get(after.parseResult.value));
+    const where = displayPath(after.uri.fsPath);
+    if (options.json) {
+        return { stdout: JSON.stringify(morphs.map(m => ({ ...m, file: where })), null, 2), exitCode: 0 };
+    }
+    const lines = morphs.map(m => `${where}:${(m.range?.start.line ?? 0) + 1}:${(m.range?.start.character ?? 0) + 1} ${m.kind} ${m.detail}`);
+    const summary = morphs.length === 0 ? 'No changes.' : `${morphs.length} morph${morphs.length === 1 ? '' : 's'} from ${oldFile} to ${newFile}.`;
+    return { stdout: [...lines, summary].join('\n'), exitCode: 0 };
+}
+
+function unusable(document: Parameters<typeof diagnosticRecord>[0], errors: Parameters<typeof diagnosticRecord>[1][]): CommandResult {
+    const file = displayPath(document.uri.fsPath);
+    return {
+        stdout: '',
+        stderr: [...errors.map(d => formatRecord(diagnosticRecord(document, d))), `${file} does not parse or link; fix the errors above first.`].join('\n'),
+        exitCode: 1
+    };
+}

@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { NodeFileSystem } from 'langium/node';
+import { createFspecServices } from '../fspec-module.js';
+import { diffCommand, normalizeCommand, validateCommand, type CommandResult } from './commands.js';
+import { InputError } from './load.js';
+
+const program = new Command('fspec')
+    .description('Check, normalize and compare .fspec living-app specs.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText('after', `
+Exit codes: 0 success, 1 the spec has errors, 2 bad input (missing file, not a spec, too large).
+Cross-version checks compare each spec with .factory/approved/<SpecName>.fspec in its folder or an ancestor.`);
+
+program.command('validate')
+    .description('report diagnostics as file:line:col severity code message; exit 1 on errors')
+    .argument('<paths...>', '.fspec files or folders (searched recursively)')
+    .option('--json', 'print diagnostics as a JSON array')
+    .action((paths: string[], options: { json?: boolean }) => run(services => validateCommand(services, paths, options)));
+
+program.command('normalize')
+    .description('print the spec graph as stable JSON')
+    .argument('<file>', 'a .fspec file')
+    .action((file: string) => run(services => normalizeCommand(services, file)));
+
+program.command('diff')
+    .description('classify the changes from <old> to <new> into morphs')
+    .argument('<old>', 'the earlier version')
+    .argument('<new>', 'the later version')
+    .option('--json', 'print morphs as a JSON array')
+    .action((oldFile: string, newFile: string, options: { json?: boolean }) => run(services => diffCommand(services, oldFile, newFile, options)));
+
+async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
+    try {
+        const result = await command(createFspecServices(NodeFileSystem).Fspec);
+        if (result.stdout) {
+            process.stdout.write(result.stdout + '\n');
+        }
+        if (result.stderr) {
+            process.stderr.write(result.stderr + '\n');
+        }
+        process.exitCode = result.exitCode;
+    } catch (error) {
+        if (error instanceof InputError) {
+            process.stderr.write(`fspec: ${error.message}\n`);
+            process.exitCode = 2;
+        } else {
+            throw error;
+        }
+    }
+}
+
+void program.parseAsync(process.argv);

@@ -1,0 +1,75 @@
+import { inject, type DeepPartial, type Module } from 'langium';
+import {
+    createDefaultModule, createDefaultSharedModule,
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices
+} from 'langium/lsp';
+import { FspecGeneratedModule, FspecGeneratedSharedModule } from './generated/module.js';
+import { FspecScopeComputation } from './language/fspec-scope-computation.js';
+import { FspecScopeProvider } from './language/fspec-scope-provider.js';
+import { FspecLinker } from './language/fspec-linker.js';
+import { FspecWorkspaceManager } from './language/fspec-workspace-manager.js';
+import { FspecValidator, registerValidationChecks } from './language/fspec-validator.js';
+import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
+import { SpecGraphCache } from './language/spec-graph-cache.js';
+
+/** Services this language adds to Langium's defaults. */
+export type FspecAddedServices = {
+    validation: {
+        FspecValidator: FspecValidator
+    },
+    model: {
+        /** Where the last approved version of a spec comes from (files today, git lineage later). */
+        ApprovedVersions: ApprovedVersionStore,
+        /** The spec graph of each built document, built once per document version. */
+        SpecGraphs: SpecGraphCache
+    }
+};
+
+export type FspecServices = LangiumServices & FspecAddedServices;
+
+export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAddedServices> = {
+    references: {
+        ScopeComputation: (services) => new FspecScopeComputation(services),
+        ScopeProvider: (services) => new FspecScopeProvider(services),
+        Linker: (services) => new FspecLinker(services)
+    },
+    validation: {
+        FspecValidator: (services) => new FspecValidator(services)
+    },
+    model: {
+        ApprovedVersions: (services) => new FileApprovedVersionStore(services),
+        SpecGraphs: () => new SpecGraphCache()
+    }
+};
+
+export const FspecSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
+    workspace: {
+        WorkspaceManager: (services) => new FspecWorkspaceManager(services)
+    }
+};
+
+/**
+ * The one composition root: the language server, the CLI and the tests all call this.
+ * Without a connection (CLI, tests) the configuration provider is initialized here.
+ */
+export function createFspecServices(context: DefaultSharedModuleContext): {
+    shared: LangiumSharedServices,
+    Fspec: FspecServices
+} {
+    const shared = inject(
+        createDefaultSharedModule(context),
+        FspecGeneratedSharedModule,
+        FspecSharedModule
+    );
+    const Fspec = inject(
+        createDefaultModule({ shared }),
+        FspecGeneratedModule,
+        FspecModule
+    );
+    shared.ServiceRegistry.register(Fspec);
+    registerValidationChecks(Fspec);
+    if (!context.connection) {
+        shared.workspace.ConfigurationProvider.initialized({});
+    }
+    return { shared, Fspec };
+}

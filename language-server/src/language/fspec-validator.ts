@@ -1,0 +1,327 @@
+import { AstUtils, GrammarUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import * as ast from '../generated/ast.js';
+import type { FspecServices } from '../fspec-module.js';
+import type { ApprovedVersionStore } from '../model/approved-versions.js';
+import { checkIdentityInvariants, checkMorphRules, majorVersion } from '../model/growth-rules.js';
+import { isMorphKind, morphKinds } from '../model/morphs.js';
+import { closestName } from '../model/names.js';
+import { diffSpecGraphs } from '../model/semantic-diff.js';
+import { elementId, sectionName } from '../model/spec-graph.js';
+import { namedElements } from './fspec-scope-computation.js';
+import type { SpecGraphCache } from './spec-graph-cache.js';
+
+/** Stable diagnostic codes: quick fixes, the CLI's output and the docs all use these. */
+export const IssueCodes = {
+    MissingIdentity: 'missing-identity',
+    MissingPurpose: 'missing-purpose',
+    DuplicatePurpose: 'duplicate-purpose',
+    MissingBeneficiary: 'missing-beneficiary',
+    DuplicateSection: 'duplicate-section',
+    DuplicateName: 'duplicate-name',
+    DuplicateClause: 'duplicate-clause',
+    InvalidVersion: 'invalid-version',
+    UnknownMorphKind: 'unknown-morph-kind',
+    HighRiskWithoutTest: 'high-risk-without-test',
+    HighRiskWithoutReview: 'high-risk-without-review',
+    PlateWithoutRule: 'plate-without-rule',
+    EnforcesOnStep: 'enforces-on-step',
+    GateWithoutGuardrail: 'gate-without-guardrail',
+    ActionWithoutPanel: 'action-without-panel',
+    UnenforcedGuardrail: 'unenforced-guardrail',
+    UnguardedProtectedField: 'unguarded-protected-field',
+    DesireWithoutGoal: 'desire-without-goal',
+    UnknownCadence: 'unknown-cadence',
+    LineageCycle: 'lineage-cycle',
+    ApprovedVersionUnreadable: 'approved-version-unreadable'
+} as const;
+
+export const knownCadences = ['realtime', 'hourly', 'daily', 'nightly', 'weekly', 'biweekly', 'monthly', 'quarterly', 'yearly', 'manual', 'on_demand'];
+
+/** Properties written as a clause that may appear once; the grammar lets them repeat so the error can be precise. */
+const singleClauses: Partial<Record<string, string[]>> = {
+    Source: ['tier', 'cadence', 'url'],
+    Step: ['strategy'],
+    Action: ['panel', 'runs'],
+    MorphRule: ['review'],
+    LineageEntry: ['from']
+};
+
+export function registerValidationChecks(services: FspecServices): void {
+    const registry = services.validation.ValidationRegistry;
+    const validator = services.validation.FspecValidator;
+    const checks: ValidationChecks<ast.FspecAstType> = {
+        Spec: [validator.checkSections, validator.checkUniqueNames, validator.checkVersion, validator.checkAgainstApproved],
+        Identity: validator.checkIdentity,
+        Prohibition: validator.checkProhibition,
+        Desire: validator.checkDesire,
+        Source: [validator.checkSingleClauses, validator.checkSourceCadence],
+        EvidencePolicy: validator.checkPolicyCadence,
+        Pipeline: validator.checkTriggers,
+        Step: [validator.checkSingleClauses, validator.checkStep],
+        Action: [validator.checkSingleClauses, validator.checkAction],
+        Panel: validator.checkProtectedFields,
+        Guardrail: validator.checkGuardrailEnforced,
+        Deployment: validator.checkDeploymentCadence,
+        Schedule: validator.checkScheduleCadence,
+        Plate: validator.checkPlate,
+        MorphRule: [validator.checkSingleClauses, validator.checkMorphRule],
+        LineageEntry: [validator.checkSingleClauses, validator.checkLineageEntry]
+    };
+    registry.register(checks, validator);
+}
+
+export class FspecValidator {
+    private readonly approvedVersions: ApprovedVersionStore;
+    private readonly graphs: SpecGraphCache;
+
+    constructor(services: FspecServices) {
+        this.approvedVersions = services.model.ApprovedVersions;
+        this.graphs = services.model.SpecGraphs;
+    }
+
+    checkSections(spec: ast.Spec, accept: ValidationAcceptor): void {
+        const seen = new Set<string>();
+        for (const section of spec.sections) {
+            const name = sectionName(section);
+            if (seen.has(name)) {
+                accept('error', `Section '${name}' appears more than once; merge it into the first one.`, { node: section, keyword: name, code: IssueCodes.DuplicateSection });
+            }
+            seen.add(name);
+        }
+        if (!seen.has('identity')) {
+            accept('error', `Spec '${spec.name}' has no identity section: say what the app is for (purpose) and whom it serves (beneficiary).`,
+                { node: spec, property: 'name', code: IssueCodes.MissingIdentity });
+        }
+    }
+
+    checkUniqueNames(spec: ast.Spec, accept: ValidationAcceptor): void {
+        const seen = new Set<string>();
+        for (const [element, name] of namedElements(spec)) {
+            // Steps and gates share one namespace per pipeline, stages and variants one per lineage.
+            const key = ast.isStep(element) ? `step:${name}` : elementId(element);
+            if (seen.has(key)) {
+                accept('error', `Duplicate ${describeElement(element)}.`, { node: element, property: 'name', code: IssueCodes.DuplicateName });
+            }
+            seen.add(key);
+        }
+    }
+
+    checkVersion(spec: ast.Spec, accept: ValidationAcceptor): void {
+        if (majorVersion(spec.version) === undefined) {
+            accept('error', `Version "${spec.version}" has no major number; write it like "0.2.0" so major evolves can be told apart.`,
+                { node: spec, property: 'version', code: IssueCodes.InvalidVersion });
+        }
+    }
+
+    /** Identity invariants and morph rules against the last approved version: one implementation, in model/growth-rules. */
+    async checkAgainstApproved(spec: ast.Spec, accept: ValidationAcceptor): Promise<void> {
+        const document = AstUtils.getDocument(spec);
+        const approved = await this.approvedVersions.find(spec.name, document.uri.toString());
+        if (!approved) {
+            return;
+        }
+        if (!approved.graph) {
+            accept('warning', `Cross-version checks skipped: ${approved.problem} (${approved.location}).`,
+                { node: spec, property: 'name', code: IssueCodes.ApprovedVersionUnreadable });
+            return;
+        }
+        const current = this.graphs.get(spec);
+        const morphs = diffSpecGraphs(approved.graph, current);
+        const findings = [...checkIdentityInvariants(approved.graph, current, morphs), ...checkMorphRules(current, morphs)];
+        for (const finding of findings) {
+            accept('error', finding.message, {
+                node: spec, property: finding.range ? undefined : 'name', range: finding.range, code: finding.code,
+                data: { code: finding.code, morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject }
+            });
+        }
+    }
+
+    checkIdentity(identity: ast.Identity, accept: ValidationAcceptor): void {
+        if (identity.purposes.length === 0) {
+            accept('error', 'Identity needs a purpose: `purpose "What this app is for"`.', { node: identity, keyword: 'identity', code: IssueCodes.MissingPurpose });
+        }
+        for (const extra of identity.purposes.slice(1)) {
+            accept('error', 'Identity has one purpose; this second one would contradict the first.', { node: extra, code: IssueCodes.DuplicatePurpose });
+        }
+        if (identity.beneficiaries.length === 0) {
+            accept('error', 'Identity needs at least one beneficiary: `beneficiary Name "who they are"`.', { node: identity, keyword: 'identity', code: IssueCodes.MissingBeneficiary });
+        }
+    }
+
+    checkProhibition(prohibition: ast.Prohibition, accept: ValidationAcceptor): void {
+        if (prohibition.morph !== undefined) {
+            this.checkMorphKind(prohibition.morph, accept, { node: prohibition, property: 'morph' });
+        }
+    }
+
+    checkDesire(desire: ast.Desire, accept: ValidationAcceptor): void {
+        if (desire.goals.length === 0) {
+            accept('warning', `Desire '${desire.name}' has no goal: say what the user wants with \`goal "..."\`.`, { node: desire, property: 'name', code: IssueCodes.DesireWithoutGoal });
+        }
+        desire.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: desire, property: 'cadences', index }));
+    }
+
+    checkSingleClauses(node: AstNode, accept: ValidationAcceptor): void {
+        for (const property of singleClauses[node.$type] ?? []) {
+            for (const repeated of GrammarUtils.findNodesForProperty(node.$cstNode, property).slice(1)) {
+                accept('error', `'${clauseKeyword(property)}' is given more than once; only one is allowed.`, { node, range: repeated.range, code: IssueCodes.DuplicateClause });
+            }
+        }
+    }
+
+    checkSourceCadence(source: ast.Source, accept: ValidationAcceptor): void {
+        if (source.cadence) {
+            this.checkCadence(source.cadence, accept, { node: source, property: 'cadence' });
+        }
+    }
+
+    checkPolicyCadence(policy: ast.EvidencePolicy, accept: ValidationAcceptor): void {
+        policy.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: policy, property: 'cadences', index }));
+    }
+
+    checkTriggers(pipeline: ast.Pipeline, accept: ValidationAcceptor): void {
+        for (const trigger of pipeline.triggers) {
+            if (trigger.schedule) {
+                this.checkCadence(trigger.schedule, accept, { node: trigger, property: 'schedule' });
+            }
+        }
+    }
+
+    checkDeploymentCadence(deployment: ast.Deployment, accept: ValidationAcceptor): void {
+        deployment.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: deployment, property: 'cadences', index }));
+    }
+
+    checkScheduleCadence(schedule: ast.Schedule, accept: ValidationAcceptor): void {
+        this.checkCadence(schedule.cadence, accept, { node: schedule, property: 'cadence' });
+    }
+
+    checkStep(step: ast.Step, accept: ValidationAcceptor): void {
+        if (step.kind === 'step' && step.enforces.length > 0) {
+            accept('error', `Step '${step.name}' cannot enforce a guardrail; only a gate blocks the flow. Write \`gate ${step.name}\`.`,
+                { node: step, keyword: 'enforces', code: IssueCodes.EnforcesOnStep });
+        }
+        if (step.kind === 'gate' && step.enforces.length === 0) {
+            accept('warning', `Gate '${step.name}' enforces no guardrail; say which with \`enforces <guardrail>\`.`,
+                { node: step, property: 'name', code: IssueCodes.GateWithoutGuardrail });
+        }
+    }
+
+    checkAction(action: ast.Action, accept: ValidationAcceptor): void {
+        if (!action.panel) {
+            accept('error', `Action '${action.name}' is on no panel; add \`on <panel>\`.`, { node: action, property: 'name', code: IssueCodes.ActionWithoutPanel });
+        }
+    }
+
+    /** A pii/phi field shown on a panel needs a gate somewhere in the flow of its entity. */
+    checkProtectedFields(panel: ast.Panel, accept: ValidationAcceptor): void {
+        const spec = AstUtils.getContainerOfType(panel, ast.isSpec);
+        panel.shows.forEach((shown, index) => {
+            const target = shown.ref;
+            if (!target || !spec) {
+                return;
+            }
+            const entity = ast.isField(target) ? target.$container : target;
+            const fields = ast.isField(target) ? [target] : target.fields;
+            const protectedFields = fields.filter(f => f.flags.length > 0);
+            if (protectedFields.length === 0 || hasGateInFlow(spec, entity)) {
+                return;
+            }
+            const list = protectedFields.map(f => `${entity.name}.${f.name} (${f.flags.join(', ')})`).join(', ');
+            accept('warning', `Panel '${panel.name}' shows ${list}, but no gate guards the flow of ${entity.name}: add a gate to a pipeline that reads or outputs ${entity.name}.`,
+                { node: panel, property: 'shows', index, code: IssueCodes.UnguardedProtectedField });
+        });
+    }
+
+    checkGuardrailEnforced(guardrail: ast.Guardrail, accept: ValidationAcceptor): void {
+        const spec = AstUtils.getContainerOfType(guardrail, ast.isSpec);
+        if (!spec) {
+            return;
+        }
+        const enforced = AstUtils.streamAllContents(spec).some(node =>
+            (ast.isStep(node) && node.kind === 'gate' && node.enforces.some(r => r.ref === guardrail))
+            || (ast.isAcceptanceTest(node) && node.covers.some(r => r.ref === guardrail)));
+        if (!enforced) {
+            accept('warning', `Guardrail '${guardrail.name}' is neither enforced by a gate nor covered by an acceptance test.`,
+                { node: guardrail, property: 'name', code: IssueCodes.UnenforcedGuardrail });
+        }
+    }
+
+    checkPlate(plate: ast.Plate, accept: ValidationAcceptor): void {
+        const spec = AstUtils.getContainerOfType(plate, ast.isSpec);
+        const rules = new Set(spec?.sections.filter(ast.isMorphRules).flatMap(s => s.rules.map(r => r.name)));
+        plate.accepts.forEach((kind, index) => {
+            if (!this.checkMorphKind(kind, accept, { node: plate, property: 'accepts', index })) {
+                return;
+            }
+            if (!rules.has(kind)) {
+                accept('warning', `Plate '${plate.name}' accepts ${kind}, but no morph rule '${kind}' says its risk and required tests.`,
+                    { node: plate, property: 'accepts', index, code: IssueCodes.PlateWithoutRule });
+            }
+        });
+    }
+
+    checkMorphRule(rule: ast.MorphRule, accept: ValidationAcceptor): void {
+        this.checkMorphKind(rule.name, accept, { node: rule, property: 'name' });
+        if (rule.risk !== 'high') {
+            return;
+        }
+        if (rule.requires.length === 0) {
+            accept('error', `High-risk morph rule '${rule.name}' must require at least one acceptance test.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutTest });
+        }
+        if (rule.review !== 'human') {
+            accept('error', `High-risk morph rule '${rule.name}' must have \`review human\`.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutReview });
+        }
+    }
+
+    checkLineageEntry(entry: ast.LineageEntry, accept: ValidationAcceptor): void {
+        entry.morphs.forEach(morph => this.checkMorphKind(morph.kind, accept, { node: morph, property: 'kind' }));
+        const visited = new Set<ast.LineageEntry>([entry]);
+        for (let ancestor = entry.from?.ref; ancestor; ancestor = ancestor.from?.ref) {
+            if (visited.has(ancestor)) {
+                accept('error', `Lineage of '${entry.name}' loops back on itself through '${ancestor.name}'.`, { node: entry, property: 'from', code: IssueCodes.LineageCycle });
+                return;
+            }
+            visited.add(ancestor);
+        }
+    }
+
+    private checkMorphKind<N extends AstNode>(name: string, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): boolean {
+        if (isMorphKind(name)) {
+            return true;
+        }
+        const suggestion = closestName(name, morphKinds);
+        accept('error', `Unknown morph kind '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Known kinds are listed in docs/language.md.`,
+            { ...where, code: IssueCodes.UnknownMorphKind } as Parameters<ValidationAcceptor>[2]);
+        return false;
+    }
+
+    private checkCadence<N extends AstNode>(cadence: string, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): void {
+        if (!knownCadences.includes(cadence)) {
+            const suggestion = closestName(cadence, knownCadences);
+            accept('warning', `Unknown cadence '${cadence}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Known: ${knownCadences.join(', ')}.`,
+                { ...where, code: IssueCodes.UnknownCadence } as Parameters<ValidationAcceptor>[2]);
+        }
+    }
+}
+
+/** A gate guards an entity's flow when it reads the entity or sits in a pipeline whose steps read or output it. */
+function hasGateInFlow(spec: ast.Spec, entity: ast.Entity): boolean {
+    const touches = (step: ast.Step) => [...step.reads, ...step.outputs].some(r => r.ref === entity);
+    return spec.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines).some(pipeline =>
+        pipeline.steps.some(s => s.kind === 'gate') && pipeline.steps.some(touches));
+}
+
+function describeElement(element: ast.Element): string {
+    switch (element.$type) {
+        case 'Step': return `step or gate '${element.name}' in pipeline '${element.$container.name}'`;
+        case 'Field': return `field '${element.name}' in entity '${element.$container.name}'`;
+        case 'AcceptanceTest': return `acceptance test '${element.name}'`;
+        case 'MorphRule': return `morph rule '${element.name}'`;
+        case 'LineageEntry': return `lineage stage '${element.name}'`;
+        default: return `${element.$type.toLowerCase()} '${element.name}'`;
+    }
+}
+
+function clauseKeyword(property: string): string {
+    return property === 'panel' ? 'on' : property;
+}

@@ -1,0 +1,16 @@
+import type { Spec } from '../generated/ast.js';
+import { buildSpecGraph, type SpecGraph } from '../model/spec-graph.js';
+
+/** Builds each parsed spec's graph once: a new parse gives a new root node, so the cache never goes stale. */
+export class SpecGraphCache {
+    private readonly graphs = new WeakMap<Spec, SpecGraph>();
+
+    get(spec: Spec): SpecGraph {
+        let graph = this.graphs.get(spec);
+        if (!graph) {
+            graph = buildSpecGraph(spec);
+            this.graphs.set(spec, graph);
+        }
+        return graph;
+    }
+}

@@ -1,0 +1,252 @@
+import { ancestry, indexNodes, type AttrValue, type NodeKind, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
+import { attributeMorphs, labelAttributes, morphFamilies, type ChangeKind, type Morph, type MorphKind } from './morphs.js';
+
+/** Kinds in the order renames are looked for: targets of references before the elements that refer to them. */
+const renameOrder: NodeKind[] = [
+    'entity', 'field', 'source', 'guardrail', 'role', 'beneficiary', 'pipeline', 'step', 'gate', 'panel', 'action',
+    'test', 'rule', 'plate', 'organ', 'desire', 'preference', 'heuristic', 'stage'
+];
+
+/** Containers whose children are added and removed with them (one morph for the whole entity or pipeline). */
+const ownerKinds: ReadonlySet<NodeKind> = new Set(['entity', 'pipeline']);
+
+/** Attributes that hold reference texts; a rename of their target is not a change of the referrer. */
+const referenceAttributes: ReadonlySet<string> = new Set([
+    'provides', 'reads', 'outputs', 'enforces', 'shows', 'for', 'on', 'runs', 'includes', 'at', 'requires', 'covers', 'from', 'triggers', 'type'
+]);
+
+/**
+ * The semantic difference between two versions of a spec, classified into morphs in the order
+ * they appear in the new text. Elements that keep their shape under a new name are renames.
+ */
+export function diffSpecGraphs(before: SpecGraph, after: SpecGraph): Morph[] {
+    return new GraphDiff(before, after).morphs();
+}
+
+class GraphDiff {
+    private readonly oldNodes: Map<string, SpecNode>;
+    private readonly newNodes: Map<string, SpecNode>;
+    private readonly oldChildren: Map<string, SpecNode[]>;
+    private readonly newChildren: Map<string, SpecNode[]>;
+    private readonly oldEdges: Map<string, SpecEdge[]>;
+    private readonly newEdges: Map<string, SpecEdge[]>;
+    /** Old id → new id of elements found renamed. */
+    private readonly renames = new Map<string, string>();
+
+    constructor(private readonly before: SpecGraph, private readonly after: SpecGraph) {
+        this.oldNodes = indexNodes(before);
+        this.newNodes = indexNodes(after);
+        this.oldChildren = groupBy(before.nodes, n => n.parent);
+        this.newChildren = groupBy(after.nodes, n => n.parent);
+        this.oldEdges = groupBy(before.edges, e => e.from);
+        this.newEdges = groupBy(after.edges, e => e.from);
+    }
+
+    morphs(): Morph[] {
+        this.detectRenames();
+        const textRenames = this.textRenames();
+        const morphs: Morph[] = [];
+        for (const old of this.before.nodes) {
+            if (old.kind === 'spec' || old.kind === 'section') {
+                continue;
+            }
+            const now = this.newNodes.get(this.mapId(old.id));
+            if (!now) {
+                if (!this.removedWithOwner(old)) {
+                    morphs.push(this.removal(old));
+                }
+                continue;
+            }
+            if (this.renames.has(old.id)) {
+                morphs.push(this.morph('rename', morphFamilies[old.kind]!.rename, now, `${label(old)} renamed to '${now.name}'`, old.id));
+            }
+            morphs.push(...this.attributeChanges(old, now, textRenames));
+            if (now.kind === 'pipeline') {
+                morphs.push(...this.reordering(old, now));
+            }
+        }
+        const matched = new Set(this.before.nodes.map(n => this.mapId(n.id)));
+        for (const now of this.after.nodes) {
+            if (now.kind === 'spec' || now.kind === 'section' || matched.has(now.id)) {
+                continue;
+            }
+            const owner = now.parent ? this.newNodes.get(now.parent) : undefined;
+            if (owner && ownerKinds.has(owner.kind) && !matched.has(owner.id)) {
+                continue;
+            }
+            morphs.push(this.morph('add', morphFamilies[now.kind]!.add, now, `${label(now)} added${owner && ownerKinds.has(owner.kind) ? ` to ${label(owner)}` : ''}`));
+        }
+        return morphs.sort((a, b) => compareRanges(a.range, b.range));
+    }
+
+    /** What an old element's id is in the new version: its rename, or its id under a renamed owner. */
+    private mapId(oldId: string): string {
+        const renamed = this.renames.get(oldId);
+        if (renamed) {
+            return renamed;
+        }
+        const old = this.oldNodes.get(oldId);
+        if (old?.parent && ownerKinds.has(this.oldNodes.get(old.parent)!.kind)) {
+            const owner = this.newNodes.get(this.mapId(old.parent));
+            if (owner && owner.id !== old.parent) {
+                return `${old.kind}:${owner.name}.${old.name}`;
+            }
+        }
+        return oldId;
+    }
+
+    private detectRenames(): void {
+        for (const kind of renameOrder) {
+            const matched = new Set(this.before.nodes.map(n => this.mapId(n.id)));
+            const added = this.after.nodes.filter(n => n.kind === kind && !matched.has(n.id));
+            if (added.length === 0) {
+                continue;
+            }
+            const addedShapes = new Map(added.map(n => [n.id, this.shape(n, 'new')]));
+            const claimed = new Set<string>();
+            for (const old of this.before.nodes) {
+                if (old.kind !== kind || this.newNodes.has(this.mapId(old.id))) {
+                    continue;
+                }
+                const parent = old.parent && this.mapId(old.parent);
+                const shape = this.shape(old, 'old');
+                const match = added.find(n => !claimed.has(n.id) && n.parent === parent && addedShapes.get(n.id) === shape);
+                if (match) {
+                    claimed.add(match.id);
+                    this.renames.set(old.id, match.id);
+                }
+            }
+        }
+    }
+
+    /** What an element is, apart from its name and labels: attributes, references (as new ids) and children. */
+    private shape(node: SpecNode, version: 'old' | 'new'): string {
+        const [children, edges] = version === 'old' ? [this.oldChildren, this.oldEdges] : [this.newChildren, this.newEdges];
+        const toNewId = (id: string) => version === 'old' ? this.mapId(id) : id;
+        const attrs = Object.entries(node.attrs).filter(([key]) => !labelAttributes.has(key) && !referenceAttributes.has(key));
+        const refs = (edges.get(node.id) ?? []).filter(e => e.kind !== 'next').map(e => `${e.kind}>${toNewId(e.to)}`).sort();
+        const kids = (children.get(node.id) ?? []).map(c => `${c.name}=${this.shape(c, version)}`).sort();
+        return JSON.stringify([attrs, refs, kids]);
+    }
+
+    /** Old reference text → new reference text for every renamed element, bare and qualified. */
+    private textRenames(): Map<string, string> {
+        const renamed = new Map<string, string>();
+        for (const old of this.before.nodes) {
+            const now = this.newNodes.get(this.mapId(old.id));
+            if (!now || now.id === old.id) {
+                continue;
+            }
+            renamed.set(old.name, now.name);
+            if (old.parent && now.parent && (now.kind === 'field' || now.kind === 'step' || now.kind === 'gate')) {
+                renamed.set(`${this.oldNodes.get(old.parent)!.name}.${old.name}`, `${this.newNodes.get(now.parent)!.name}.${now.name}`);
+            }
+        }
+        return renamed;
+    }
+
+    private attributeChanges(old: SpecNode, now: SpecNode, textRenames: Map<string, string>): Morph[] {
+        const changesByMorph = new Map<MorphKind, string[]>();
+        for (const key of new Set([...Object.keys(old.attrs), ...Object.keys(now.attrs)])) {
+            const was = referenceAttributes.has(key) ? renameTexts(old.attrs[key], textRenames) : old.attrs[key];
+            const is = now.attrs[key];
+            if (JSON.stringify(was) === JSON.stringify(is)) {
+                continue;
+            }
+            const kind = attributeMorphs[`${now.kind}.${key}`] ?? (labelAttributes.has(key) ? 'relabel' : morphFamilies[now.kind]!.change);
+            const list = changesByMorph.get(kind) ?? [];
+            list.push(`${key} ${formatValue(old.attrs[key])} → ${formatValue(is)}`);
+            changesByMorph.set(kind, list);
+        }
+        return [...changesByMorph].map(([kind, changes]) => this.morph('change', kind, now, `${label(now)}: ${changes.join('; ')}`));
+    }
+
+    private reordering(old: SpecNode, now: SpecNode): Morph[] {
+        const kept = new Set((this.newChildren.get(now.id) ?? []).map(n => n.id));
+        const oldOrder = (this.oldChildren.get(old.id) ?? []).map(n => this.mapId(n.id)).filter(id => kept.has(id));
+        const survivors = new Set(oldOrder);
+        const newOrder = (this.newChildren.get(now.id) ?? []).map(n => n.id).filter(id => survivors.has(id));
+        if (oldOrder.join() === newOrder.join()) {
+            return [];
+        }
+        const names = (ids: string[]) => ids.map(id => this.newNodes.get(id)!.name).join(', ');
+        return [this.morph('reorder', 'reorder_steps', now, `steps of ${label(now)} reordered: ${names(oldOrder)} → ${names(newOrder)}`)];
+    }
+
+    private removedWithOwner(old: SpecNode): boolean {
+        const owner = old.parent ? this.oldNodes.get(old.parent) : undefined;
+        return !!owner && ownerKinds.has(owner.kind) && !this.newNodes.has(this.mapId(owner.id));
+    }
+
+    private removal(old: SpecNode): Morph {
+        const owner = old.parent ? this.oldNodes.get(old.parent) : undefined;
+        const from = owner && ownerKinds.has(owner.kind) ? ` from ${label(this.newNodes.get(this.mapId(owner.id)) ?? owner)}` : '';
+        // Locate the removal at the nearest container that still exists in the new text.
+        let survivor: SpecNode | undefined;
+        for (let id = old.parent; id && !survivor; id = this.oldNodes.get(id)?.parent) {
+            survivor = this.newNodes.get(this.mapId(id));
+        }
+        const scope = [old.id, ...(survivor ? ancestry(this.newNodes, survivor.id) : [])];
+        return {
+            kind: morphFamilies[old.kind]!.remove, change: 'remove', element: old.kind, target: old.id,
+            detail: `${label(old)} removed${from}`, scope, range: (survivor ?? this.newNodes.get(`spec:${this.after.name}`))?.range
+        };
+    }
+
+    private morph(change: ChangeKind, kind: MorphKind, node: SpecNode, detail: string, previous?: string): Morph {
+        return {
+            kind, change, element: node.kind, target: node.id, detail, scope: ancestry(this.newNodes, node.id), range: node.range,
+            ...(previous ? { previous } : {})
+        };
+    }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k !== undefined) {
+            const list = groups.get(k) ?? [];
+            list.push(item);
+            groups.set(k, list);
+        }
+    }
+    return groups;
+}
+
+function renameTexts(value: AttrValue | undefined, renames: Map<string, string>): AttrValue | undefined {
+    const rename = (text: string) => text.split(' ').map(word => renames.get(word) ?? word).join(' ');
+    if (typeof value === 'string') {
+        return rename(value);
+    }
+    return Array.isArray(value) ? value.map(rename) : value;
+}
+
+/** `step 'allocate'`, `purpose`, `envelope "No legal advice"`: how a morph names its element. */
+function label(node: SpecNode): string {
+    switch (node.kind) {
+        case 'purpose': return 'purpose';
+        case 'envelope': return `envelope "${node.name}"`;
+        case 'prohibition': return `prohibition '${node.name}'`;
+        case 'deployment': return 'deployment settings';
+        case 'policy': return 'evidence policy';
+        case 'rule': return `morph rule '${node.name}'`;
+        default: return `${node.kind} '${node.name}'`;
+    }
+}
+
+function formatValue(value: AttrValue | undefined): string {
+    if (value === undefined || value === false) {
+        return '(none)';
+    }
+    if (Array.isArray(value)) {
+        return value.length ? value.join(', ') : '(none)';
+    }
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function compareRanges(a?: { start: { line: number, character: number } }, b?: { start: { line: number, character: number } }): number {
+    const x = a?.start ?? { line: -1, character: 0 };
+    const y = b?.start ?? { line: -1, character: 0 };
+    return x.line - y.line || x.character - y.character;
+}

@@ -1,0 +1,338 @@
+import type * as ast from '../generated/ast.js';
+
+/** Zero-based line/character position, the LSP shape, so ranges travel unchanged to editors. */
+export interface Position { line: number; character: number }
+export interface SourceRange { start: Position; end: Position }
+
+export type SectionName =
+    | 'identity' | 'desires' | 'evidence_policy' | 'data_contracts' | 'workflows' | 'interface' | 'safety'
+    | 'personalization' | 'deployment' | 'organs' | 'growth_plates' | 'morph_rules' | 'acceptance' | 'lineage';
+
+export type NodeKind =
+    | 'spec' | 'section'
+    | 'purpose' | 'beneficiary' | 'envelope' | 'prohibition'
+    | 'desire' | 'policy' | 'source' | 'entity' | 'field' | 'pipeline' | 'step' | 'gate'
+    | 'role' | 'panel' | 'action' | 'guardrail' | 'disclaimer' | 'preference' | 'heuristic'
+    | 'deployment' | 'schedule' | 'retention' | 'organ' | 'plate' | 'rule' | 'test' | 'stage';
+
+export type EdgeKind =
+    | 'reads' | 'outputs' | 'enforces' | 'covers' | 'accepts' | 'requires' | 'from' | 'next'
+    | 'provides' | 'references' | 'triggers' | 'shows' | 'for' | 'on' | 'runs' | 'includes' | 'at'
+    | 'schedules' | 'retains' | 'protects';
+
+export type AttrValue = string | number | boolean | string[];
+
+export interface SpecNode {
+    /** `kind:name`, qualified by the owner for fields and steps (`step:contract_allocation.allocate`). */
+    id: string;
+    kind: NodeKind;
+    name: string;
+    /** The containing node: the spec for sections, a section for elements, an entity or pipeline for fields and steps. */
+    parent?: string;
+    attrs: Record<string, AttrValue>;
+    /** Where the element is in the source text; not part of the normalized JSON. */
+    range?: SourceRange;
+}
+
+export interface SpecEdge { kind: EdgeKind; from: string; to: string }
+
+/** The semantic model of one spec: every renderer, diff, crew role, compiler and CLI command reads this. */
+export interface SpecGraph {
+    name: string;
+    version: string;
+    stage?: string;
+    nodes: SpecNode[];
+    edges: SpecEdge[];
+}
+
+/** The id a graph node gets for an AST element; references become edges to these ids. */
+export function elementId(element: ast.Element): string {
+    switch (element.$type) {
+        case 'Field': return `field:${element.$container.name}.${element.name}`;
+        case 'Step': return `${element.kind}:${element.$container.name}.${element.name}`;
+        case 'Beneficiary': return `beneficiary:${element.name}`;
+        case 'Desire': return `desire:${element.name}`;
+        case 'Source': return `source:${element.name}`;
+        case 'Entity': return `entity:${element.name}`;
+        case 'Pipeline': return `pipeline:${element.name}`;
+        case 'Role': return `role:${element.name}`;
+        case 'Panel': return `panel:${element.name}`;
+        case 'Action': return `action:${element.name}`;
+        case 'Guardrail': return `guardrail:${element.name}`;
+        case 'Disclaimer': return `disclaimer:${element.name ?? element.text}`;
+        case 'Preference': return `preference:${element.name}`;
+        case 'Heuristic': return `heuristic:${element.name}`;
+        case 'Organ': return `organ:${element.name}`;
+        case 'Plate': return `plate:${element.name}`;
+        case 'MorphRule': return `rule:${element.name}`;
+        case 'AcceptanceTest': return `test:${element.name}`;
+        case 'LineageEntry': return `stage:${element.name}`;
+    }
+}
+
+/** The section keyword each AST section type is written with. */
+const sectionNames: Record<ast.Section['$type'], SectionName> = {
+    Identity: 'identity', Desires: 'desires', EvidencePolicy: 'evidence_policy', DataContracts: 'data_contracts',
+    Workflows: 'workflows', Interface: 'interface', Safety: 'safety', Personalization: 'personalization',
+    Deployment: 'deployment', Organs: 'organs', GrowthPlates: 'growth_plates', MorphRules: 'morph_rules',
+    Acceptance: 'acceptance', Lineage: 'lineage'
+};
+
+export function sectionName(section: ast.Section): SectionName {
+    return sectionNames[section.$type];
+}
+
+/** Builds the spec graph of a parsed (and, for edges, linked) spec. Unresolved references keep their text in attrs but get no edge. */
+export function buildSpecGraph(spec: ast.Spec): SpecGraph {
+    return new GraphBuilder(spec).build();
+}
+
+class GraphBuilder {
+    private readonly nodes: SpecNode[] = [];
+    private readonly edges: SpecEdge[] = [];
+    private readonly specId: string;
+
+    constructor(private readonly spec: ast.Spec) {
+        this.specId = `spec:${spec.name}`;
+    }
+
+    build(): SpecGraph {
+        const { spec } = this;
+        this.node({ id: this.specId, kind: 'spec', name: spec.name, attrs: { version: spec.version, stage: spec.stage?.$refText } }, spec);
+        for (const section of spec.sections) {
+            const id = `section:${sectionName(section)}`;
+            this.node({ id, kind: 'section', name: sectionName(section), parent: this.specId, attrs: {} }, section);
+            this.section(section, id);
+        }
+        return { name: spec.name, version: spec.version, stage: spec.stage?.$refText, nodes: this.nodes, edges: this.edges };
+    }
+
+    private section(section: ast.Section, parent: string): void {
+        switch (section.$type) {
+            case 'Identity': return this.identity(section, parent);
+            case 'Desires':
+                for (const d of section.desires) {
+                    this.element(d, parent, {
+                        title: d.title, goals: d.goals, constraints: d.constraints, trustedSources: d.trustedSources,
+                        outputs: d.outputs, cadence: d.cadences, preferences: d.preferences
+                    });
+                }
+                return;
+            case 'EvidencePolicy':
+                if (section.cadences.length || section.minimumTiers.length) {
+                    this.node({ id: 'policy', kind: 'policy', name: 'policy', parent, attrs: { cadence: section.cadences, minimumTier: section.minimumTiers } }, section);
+                }
+                for (const s of section.sources) {
+                    const id = this.element(s, parent, { title: s.title, tier: s.tier, cadence: s.cadence, url: s.url, provides: refTexts(s.provides) });
+                    this.refs(id, 'provides', s.provides);
+                }
+                return;
+            case 'DataContracts':
+                for (const e of section.entities) {
+                    const entityId = this.element(e, parent, { title: e.title });
+                    for (const f of e.fields) {
+                        const id = this.element(f, entityId, {
+                            type: fieldTypeText(f.type), many: f.type.many, optional: f.type.optional,
+                            pii: f.flags.includes('pii'), phi: f.flags.includes('phi'), description: f.description
+                        });
+                        this.refs(id, 'references', [f.type.entity]);
+                    }
+                }
+                return;
+            case 'Workflows':
+                for (const p of section.pipelines) {
+                    const pipelineId = this.element(p, parent, { title: p.title, triggers: p.triggers.map(triggerText) });
+                    this.refs(pipelineId, 'triggers', p.triggers.map(t => t.entity));
+                    let previous: string | undefined;
+                    for (const s of p.steps) {
+                        const id = this.element(s, pipelineId, {
+                            title: s.title, strategy: s.strategy, reads: refTexts(s.reads), outputs: refTexts(s.outputs), enforces: refTexts(s.enforces)
+                        });
+                        this.refs(id, 'reads', s.reads);
+                        this.refs(id, 'outputs', s.outputs);
+                        this.refs(id, 'enforces', s.enforces);
+                        if (previous) {
+                            this.edges.push({ kind: 'next', from: previous, to: id });
+                        }
+                        previous = id;
+                    }
+                }
+                return;
+            case 'Interface':
+                for (const r of section.roles) {
+                    this.element(r, parent, { title: r.title });
+                }
+                for (const p of section.panels) {
+                    const id = this.element(p, parent, { title: p.title, shows: refTexts(p.shows), for: refTexts(p.roles) });
+                    this.refs(id, 'shows', p.shows);
+                    this.refs(id, 'for', p.roles);
+                }
+                for (const a of section.actions) {
+                    const id = this.element(a, parent, { title: a.title, on: a.panel?.$refText, runs: a.runs?.$refText, for: refTexts(a.roles) });
+                    this.refs(id, 'on', [a.panel]);
+                    this.refs(id, 'runs', [a.runs]);
+                    this.refs(id, 'for', a.roles);
+                }
+                return;
+            case 'Safety':
+                for (const g of section.guardrails) {
+                    this.element(g, parent, { text: g.text });
+                }
+                for (const d of section.disclaimers) {
+                    const id = this.element(d, parent, { text: d.text, on: refTexts(d.panels) });
+                    this.refs(id, 'on', d.panels);
+                }
+                return;
+            case 'Personalization':
+                for (const p of section.preferences) {
+                    const id = this.element(p, parent, { text: p.text, for: refTexts(p.roles) });
+                    this.refs(id, 'for', p.roles);
+                }
+                for (const h of section.heuristics) {
+                    const id = this.element(h, parent, { text: h.text, on: h.target?.$refText });
+                    this.refs(id, 'on', [h.target]);
+                }
+                return;
+            case 'Deployment':
+                this.node({ id: 'deployment', kind: 'deployment', name: 'deployment', parent, attrs: clean({ devices: section.devices, cadence: section.cadences }) }, section);
+                for (const s of section.schedules) {
+                    const id = `schedule:${s.pipeline.$refText}`;
+                    this.node({ id, kind: 'schedule', name: s.pipeline.$refText, parent, attrs: clean({ cadence: s.cadence, at: s.time }) }, s);
+                    this.refs(id, 'schedules', [s.pipeline]);
+                }
+                for (const r of section.retentions) {
+                    const name = r.entity?.$refText ?? 'default';
+                    const id = `retention:${name}`;
+                    this.node({ id, kind: 'retention', name, parent, attrs: { keep: `${r.amount} ${r.unit}` } }, r);
+                    this.refs(id, 'retains', [r.entity]);
+                }
+                return;
+            case 'Organs':
+                for (const o of section.organs) {
+                    const id = this.element(o, parent, { title: o.title, includes: refTexts(o.members) });
+                    this.refs(id, 'includes', o.members);
+                }
+                return;
+            case 'GrowthPlates':
+                for (const p of section.plates) {
+                    const id = this.element(p, parent, { title: p.title, accepts: p.accepts, at: p.at?.$refText });
+                    this.refs(id, 'at', [p.at]);
+                }
+                return;
+            case 'MorphRules':
+                for (const r of section.rules) {
+                    const id = this.element(r, parent, { risk: r.risk, review: r.review, requires: refTexts(r.requires) });
+                    this.refs(id, 'requires', r.requires);
+                }
+                return;
+            case 'Acceptance':
+                for (const t of section.tests) {
+                    const id = this.element(t, parent, { text: t.text, covers: refTexts(t.covers) });
+                    this.refs(id, 'covers', t.covers);
+                }
+                return;
+            case 'Lineage':
+                for (const e of section.entries) {
+                    const id = this.element(e, parent, {
+                        variant: e.kind === 'variant', version: e.version, from: e.from?.$refText,
+                        by: e.morphs.map(m => m.target ? `${m.kind} ${m.target}` : m.kind)
+                    });
+                    this.refs(id, 'from', [e.from]);
+                }
+                return;
+        }
+    }
+
+    private identity(identity: ast.Identity, parent: string): void {
+        for (const p of identity.purposes) {
+            this.node({ id: 'purpose', kind: 'purpose', name: 'purpose', parent, attrs: { text: p.text } }, p);
+        }
+        for (const b of identity.beneficiaries) {
+            this.element(b, parent, { description: b.description });
+        }
+        for (const e of identity.envelopes) {
+            this.node({ id: `envelope:${e.text}`, kind: 'envelope', name: e.text, parent, attrs: { text: e.text } }, e);
+        }
+        for (const p of identity.prohibitions) {
+            const target = p.beneficiary?.$refText ?? p.envelope ?? p.morph;
+            const name = [p.action, p.subject, target].filter(Boolean).join(' ');
+            const id = `prohibition:${name}`;
+            this.node({ id, kind: 'prohibition', name, parent, attrs: clean({ action: p.action, subject: p.subject, target }) }, p);
+            this.refs(id, 'protects', [p.beneficiary]);
+        }
+    }
+
+    /** Adds the node for a named AST element and returns its id. */
+    private element(element: ast.Element, parent: string, attrs: Record<string, AttrValue | undefined>): string {
+        const id = elementId(element);
+        const kind = id.slice(0, id.indexOf(':')) as NodeKind;
+        this.node({ id, kind, name: element.name ?? element.$cstNode?.text ?? '', parent, attrs: clean(attrs) }, element);
+        return id;
+    }
+
+    private node(node: Omit<SpecNode, 'attrs'> & { attrs: Record<string, AttrValue | undefined> }, source: { $cstNode?: { range: SourceRange } }): void {
+        this.nodes.push({ ...node, attrs: clean(node.attrs), range: copyRange(source.$cstNode?.range) });
+    }
+
+    private refs(from: string, kind: EdgeKind, references: ReadonlyArray<{ ref?: ast.Element } | undefined>): void {
+        for (const reference of references) {
+            const target = reference?.ref;
+            if (target) {
+                this.edges.push({ kind, from, to: elementId(target) });
+            }
+        }
+    }
+}
+
+/** A field type as written: `int`, `Block`, `enum(open, closed)`, with `[]` and `?` suffixes. */
+export function fieldTypeText(type: ast.FieldType): string {
+    const base = type.primitive ?? type.entity?.$refText ?? `enum(${type.values.join(', ')})`;
+    return base + (type.many ? '[]' : '') + (type.optional ? '?' : '');
+}
+
+function triggerText(trigger: ast.Trigger): string {
+    return trigger.entity ? `on ${trigger.entity.$refText}` : trigger.schedule ?? '';
+}
+
+function refTexts(references: ReadonlyArray<{ $refText: string }>): string[] {
+    return references.map(r => r.$refText);
+}
+
+/** Drops empty attributes so the normalized JSON only says what the spec says. */
+function clean(attrs: Record<string, AttrValue | undefined>): Record<string, AttrValue> {
+    const result: Record<string, AttrValue> = {};
+    for (const [key, value] of Object.entries(attrs)) {
+        if (value === undefined || value === false || value === '' || (Array.isArray(value) && value.length === 0)) {
+            continue;
+        }
+        result[key] = value;
+    }
+    return result;
+}
+
+function copyRange(range: SourceRange | undefined): SourceRange | undefined {
+    return range && { start: { ...range.start }, end: { ...range.end } };
+}
+
+/** Ids of a node and all its ancestors, nearest first. */
+export function ancestry(byId: ReadonlyMap<string, SpecNode>, id: string): string[] {
+    const chain: string[] = [];
+    for (let node = byId.get(id); node; node = node.parent ? byId.get(node.parent) : undefined) {
+        chain.push(node.id);
+    }
+    return chain;
+}
+
+export function indexNodes(graph: SpecGraph): Map<string, SpecNode> {
+    return new Map(graph.nodes.map(n => [n.id, n]));
+}
+
+export function edgesFrom(graph: SpecGraph, from: string, kind?: EdgeKind): SpecEdge[] {
+    return graph.edges.filter(e => e.from === from && (!kind || e.kind === kind));
+}
+
+/** The graph as stable JSON (the `fspec normalize` output): source ranges left out, so layout edits do not change it. */
+export function serializeSpecGraph(graph: SpecGraph): string {
+    const nodes = graph.nodes.map(({ id, kind, name, parent, attrs }) => ({ id, kind, name, ...(parent ? { parent } : {}), ...(Object.keys(attrs).length ? { attrs } : {}) }));
+    return JSON.stringify({ spec: graph.name, version: graph.version, ...(graph.stage ? { stage: graph.stage } : {}), nodes, edges: graph.edges }, null, 2);
+}
