@@ -1,4 +1,4 @@
-import { edgesFrom, indexNodes, type SourceRange, type SpecGraph, type SpecNode } from './spec-graph.js';
+import { edgesFrom, idName, indexNodes, unresolvedRefs, type SourceRange, type SpecGraph, type SpecNode } from './spec-graph.js';
 import { isGoverned, type Morph } from './morphs.js';
 
 /**
@@ -44,14 +44,13 @@ export function isMajorEvolve(approved: SpecGraph, current: SpecGraph): boolean 
 export function checkIdentityInvariants(approved: SpecGraph, current: SpecGraph, morphs: Morph[]): GrowthFinding[] {
     const findings: GrowthFinding[] = [];
     const prohibitions = approved.nodes.filter(n => n.kind === 'prohibition');
-    const approvedNodes = indexNodes(approved);
     const major = isMajorEvolve(approved, current);
     for (const morph of morphs) {
         const forbidding = prohibitions.find(p => forbids(p, morph));
         if (forbidding) {
             findings.push({
                 code: GrowthCodes.ProhibitedChange, morph, range: morph.range, subject: forbidding.id,
-                message: `Identity invariant 'prohibit ${forbidding.name}' forbids this change: ${morph.detail}${approvedValue(morph, approvedNodes)}.`
+                message: `Identity invariant 'prohibit ${forbidding.name}' forbids this change: ${morph.detail}.`
             });
         } else if (morph.kind === 'identity_change' && !major) {
             findings.push({
@@ -81,11 +80,6 @@ function forbids(prohibition: SpecNode, morph: Morph): boolean {
     return false;
 }
 
-function approvedValue(morph: Morph, approvedNodes: Map<string, SpecNode>): string {
-    const text = approvedNodes.get(morph.previous ?? morph.target)?.attrs.text;
-    return typeof text === 'string' && morph.change !== 'remove' ? ` (approved: "${text}")` : '';
-}
-
 /**
  * Morph rules: every governed morph must be accepted by a growth plate whose `at` covers the
  * changed element, be defined by a morph rule of the same name, and that rule's tests must exist.
@@ -104,7 +98,7 @@ export function checkMorphRules(current: SpecGraph, morphs: Morph[]): GrowthFind
             findings.push({
                 code: GrowthCodes.MorphNotAllowed, morph, range: morph.range, subject: nearest?.id,
                 message: `Morph ${morph.kind} is not allowed: ${morph.detail}, and no growth plate accepts ${morph.kind} here. `
-                    + (nearest ? `Nearest plate: '${nearest.name}' (${describePlate(nearest)}).` : 'The spec has no growth plates.')
+                    + (nearest ? `Nearest plate: '${nearest.name}' (${describePlate(current, nearest)}).` : 'The spec has no growth plates.')
             });
             continue;
         }
@@ -116,7 +110,7 @@ export function checkMorphRules(current: SpecGraph, morphs: Morph[]): GrowthFind
             });
             continue;
         }
-        const missing = ((rule.attrs.requires ?? []) as string[]).filter(test => !nodes.has(`test:${test}`));
+        const missing = unresolvedRefs(rule, 'requires');
         if (missing.length) {
             findings.push({
                 code: GrowthCodes.MorphTestsMissing, morph, range: morph.range, subject: rule.id,
@@ -134,11 +128,9 @@ function accepts(plate: SpecNode, kind: string): boolean {
 /** A plate without `at` accepts anywhere; with `at`, the changed element must be that element, inside it, or in that organ. */
 function covers(graph: SpecGraph, plate: SpecNode, morph: Morph): boolean {
     const at = edgesFrom(graph, plate.id, 'at')[0]?.to;
-    if (!plate.attrs.at) {
-        return true;
-    }
     if (!at) {
-        return false;
+        // An `at` that does not resolve covers nothing; no `at` at all covers everything.
+        return unresolvedRefs(plate, 'at').length === 0;
     }
     if (morph.scope.includes(at)) {
         return true;
@@ -149,12 +141,13 @@ function covers(graph: SpecGraph, plate: SpecNode, morph: Morph): boolean {
 
 /** The plate to point the user at: one located around the change, else one accepting the same kind, else the first. */
 function nearestPlate(graph: SpecGraph, plates: SpecNode[], morph: Morph): SpecNode | undefined {
-    return plates.find(p => covers(graph, p, morph) && p.attrs.at)
+    return plates.find(p => covers(graph, p, morph) && edgesFrom(graph, p.id, 'at').length > 0)
         ?? plates.find(p => accepts(p, morph.kind))
         ?? plates[0];
 }
 
-function describePlate(plate: SpecNode): string {
+function describePlate(graph: SpecGraph, plate: SpecNode): string {
     const accepted = ((plate.attrs.accepts ?? []) as string[]).join(', ');
-    return `accepts ${accepted}${plate.attrs.at ? ` at ${plate.attrs.at}` : ''}`;
+    const at = edgesFrom(graph, plate.id, 'at')[0];
+    return `accepts ${accepted}${at ? ` at ${idName(at.to)}` : ''}`;
 }

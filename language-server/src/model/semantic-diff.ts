@@ -1,4 +1,4 @@
-import { ancestry, indexNodes, type AttrValue, type NodeKind, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
+import { ancestry, idName, indexNodes, type AttrValue, type NodeKind, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
 import { attributeMorphs, labelAttributes, morphFamilies, type ChangeKind, type Morph, type MorphKind } from './morphs.js';
 
 /** Kinds in the order renames are looked for: targets of references before the elements that refer to them. */
@@ -9,11 +9,6 @@ const renameOrder: NodeKind[] = [
 
 /** Containers whose children are added and removed with them (one morph for the whole entity or pipeline). */
 const ownerKinds: ReadonlySet<NodeKind> = new Set(['entity', 'pipeline']);
-
-/** Attributes that hold reference texts; a rename of their target is not a change of the referrer. */
-const referenceAttributes: ReadonlySet<string> = new Set([
-    'provides', 'reads', 'outputs', 'enforces', 'shows', 'for', 'on', 'runs', 'includes', 'at', 'requires', 'covers', 'from', 'triggers', 'type'
-]);
 
 /**
  * The semantic difference between two versions of a spec, classified into morphs in the order
@@ -44,7 +39,6 @@ class GraphDiff {
 
     morphs(): Morph[] {
         this.detectRenames();
-        const textRenames = this.textRenames();
         const morphs: Morph[] = [];
         for (const old of this.before.nodes) {
             if (old.kind === 'spec' || old.kind === 'section') {
@@ -60,7 +54,7 @@ class GraphDiff {
             if (this.renames.has(old.id)) {
                 morphs.push(this.morph('rename', morphFamilies[old.kind]!.rename, now, `${label(old)} renamed to '${now.name}'`, old.id));
             }
-            morphs.push(...this.attributeChanges(old, now, textRenames));
+            morphs.push(...this.attributeChanges(old, now));
             if (now.kind === 'pipeline') {
                 morphs.push(...this.reordering(old, now));
             }
@@ -123,42 +117,52 @@ class GraphDiff {
     private shape(node: SpecNode, version: 'old' | 'new'): string {
         const [children, edges] = version === 'old' ? [this.oldChildren, this.oldEdges] : [this.newChildren, this.newEdges];
         const toNewId = (id: string) => version === 'old' ? this.mapId(id) : id;
-        const attrs = Object.entries(node.attrs).filter(([key]) => !labelAttributes.has(key) && !referenceAttributes.has(key));
+        const attrs = Object.entries(node.attrs).filter(([key]) => !labelAttributes.has(key));
         const refs = (edges.get(node.id) ?? []).filter(e => e.kind !== 'next').map(e => `${e.kind}>${toNewId(e.to)}`).sort();
         const kids = (children.get(node.id) ?? []).map(c => `${c.name}=${this.shape(c, version)}`).sort();
         return JSON.stringify([attrs, refs, kids]);
     }
 
-    /** Old reference text → new reference text for every renamed element, bare and qualified. */
-    private textRenames(): Map<string, string> {
-        const renamed = new Map<string, string>();
-        for (const old of this.before.nodes) {
-            const now = this.newNodes.get(this.mapId(old.id));
-            if (!now || now.id === old.id) {
-                continue;
-            }
-            renamed.set(old.name, now.name);
-            if (old.parent && now.parent && (now.kind === 'field' || now.kind === 'step' || now.kind === 'gate')) {
-                renamed.set(`${this.oldNodes.get(old.parent)!.name}.${old.name}`, `${this.newNodes.get(now.parent)!.name}.${now.name}`);
-            }
-        }
-        return renamed;
-    }
-
-    private attributeChanges(old: SpecNode, now: SpecNode, textRenames: Map<string, string>): Morph[] {
+    /** Attribute and reference changes of an element that exists in both versions, one morph per morph kind. */
+    private attributeChanges(old: SpecNode, now: SpecNode): Morph[] {
+        const { unresolved: _oldUnresolved, ...oldAttrs } = old.attrs;
+        const { unresolved: _newUnresolved, ...newAttrs } = now.attrs;
+        const was = { ...oldAttrs, ...this.references(old, 'old') };
+        const is = { ...newAttrs, ...this.references(now, 'new') };
         const changesByMorph = new Map<MorphKind, string[]>();
-        for (const key of new Set([...Object.keys(old.attrs), ...Object.keys(now.attrs)])) {
-            const was = referenceAttributes.has(key) ? renameTexts(old.attrs[key], textRenames) : old.attrs[key];
-            const is = now.attrs[key];
-            if (JSON.stringify(was) === JSON.stringify(is)) {
+        for (const key of new Set([...Object.keys(was), ...Object.keys(is)])) {
+            if (JSON.stringify(was[key]) === JSON.stringify(is[key])) {
                 continue;
             }
             const kind = attributeMorphs[`${now.kind}.${key}`] ?? (labelAttributes.has(key) ? 'relabel' : morphFamilies[now.kind]!.change);
             const list = changesByMorph.get(kind) ?? [];
-            list.push(`${key} ${formatValue(old.attrs[key])} → ${formatValue(is)}`);
+            list.push(`${key} ${formatValue(was[key])} → ${formatValue(is[key])}`);
             changesByMorph.set(kind, list);
         }
         return [...changesByMorph].map(([kind, changes]) => this.morph('change', kind, now, `${label(now)}: ${changes.join('; ')}`));
+    }
+
+    /**
+     * An element's references by edge kind, as names in the new version (so a renamed target is no change),
+     * with the text of references that do not resolve.
+     */
+    private references(node: SpecNode, version: 'old' | 'new'): Record<string, string[]> {
+        const edges = (version === 'old' ? this.oldEdges : this.newEdges).get(node.id) ?? [];
+        const references: Record<string, string[]> = {};
+        for (const edge of edges) {
+            if (edge.kind !== 'next') {
+                const target = version === 'old' ? this.mapId(edge.to) : edge.to;
+                (references[edge.kind] ??= []).push(idName(target));
+            }
+        }
+        for (const unresolved of (node.attrs.unresolved ?? []) as string[]) {
+            const [kind, text] = [unresolved.slice(0, unresolved.indexOf(':')), unresolved.slice(unresolved.indexOf(':') + 1)];
+            (references[kind] ??= []).push(text);
+        }
+        for (const list of Object.values(references)) {
+            list.sort();
+        }
+        return references;
     }
 
     private reordering(old: SpecNode, now: SpecNode): Morph[] {
@@ -212,14 +216,6 @@ function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<strin
         }
     }
     return groups;
-}
-
-function renameTexts(value: AttrValue | undefined, renames: Map<string, string>): AttrValue | undefined {
-    const rename = (text: string) => text.split(' ').map(word => renames.get(word) ?? word).join(' ');
-    if (typeof value === 'string') {
-        return rename(value);
-    }
-    return Array.isArray(value) ? value.map(rename) : value;
 }
 
 /** `step 'allocate'`, `purpose`, `envelope "No legal advice"`: how a morph names its element. */

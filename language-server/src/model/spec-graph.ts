@@ -89,6 +89,7 @@ export function buildSpecGraph(spec: ast.Spec): SpecGraph {
 
 class GraphBuilder {
     private readonly nodes: SpecNode[] = [];
+    private readonly byId = new Map<string, SpecNode>();
     private readonly edges: SpecEdge[] = [];
     private readonly specId: string;
 
@@ -123,7 +124,7 @@ class GraphBuilder {
                     this.node({ id: 'policy', kind: 'policy', name: 'policy', parent, attrs: { cadence: section.cadences, minimumTier: section.minimumTiers } }, section);
                 }
                 for (const s of section.sources) {
-                    const id = this.element(s, parent, { title: s.title, tier: s.tier, cadence: s.cadence, url: s.url, provides: refTexts(s.provides) });
+                    const id = this.element(s, parent, { title: s.title, tier: s.tier, cadence: s.cadence, url: s.url });
                     this.refs(id, 'provides', s.provides);
                 }
                 return;
@@ -132,7 +133,7 @@ class GraphBuilder {
                     const entityId = this.element(e, parent, { title: e.title });
                     for (const f of e.fields) {
                         const id = this.element(f, entityId, {
-                            type: fieldTypeText(f.type), many: f.type.many, optional: f.type.optional,
+                            type: f.type.entity ? undefined : fieldTypeText(f.type), many: f.type.many, optional: f.type.optional,
                             pii: f.flags.includes('pii'), phi: f.flags.includes('phi'), description: f.description
                         });
                         this.refs(id, 'references', [f.type.entity]);
@@ -141,12 +142,12 @@ class GraphBuilder {
                 return;
             case 'Workflows':
                 for (const p of section.pipelines) {
-                    const pipelineId = this.element(p, parent, { title: p.title, triggers: p.triggers.map(triggerText) });
+                    const pipelineId = this.element(p, parent, { title: p.title, schedules: p.triggers.flatMap(t => t.schedule ?? []) });
                     this.refs(pipelineId, 'triggers', p.triggers.map(t => t.entity));
                     let previous: string | undefined;
                     for (const s of p.steps) {
                         const id = this.element(s, pipelineId, {
-                            title: s.title, strategy: s.strategy, reads: refTexts(s.reads), outputs: refTexts(s.outputs), enforces: refTexts(s.enforces)
+                            title: s.title, strategy: s.strategy
                         });
                         this.refs(id, 'reads', s.reads);
                         this.refs(id, 'outputs', s.outputs);
@@ -163,12 +164,12 @@ class GraphBuilder {
                     this.element(r, parent, { title: r.title });
                 }
                 for (const p of section.panels) {
-                    const id = this.element(p, parent, { title: p.title, shows: refTexts(p.shows), for: refTexts(p.roles) });
+                    const id = this.element(p, parent, { title: p.title });
                     this.refs(id, 'shows', p.shows);
                     this.refs(id, 'for', p.roles);
                 }
                 for (const a of section.actions) {
-                    const id = this.element(a, parent, { title: a.title, on: a.panel?.$refText, runs: a.runs?.$refText, for: refTexts(a.roles) });
+                    const id = this.element(a, parent, { title: a.title });
                     this.refs(id, 'on', [a.panel]);
                     this.refs(id, 'runs', [a.runs]);
                     this.refs(id, 'for', a.roles);
@@ -179,17 +180,17 @@ class GraphBuilder {
                     this.element(g, parent, { text: g.text });
                 }
                 for (const d of section.disclaimers) {
-                    const id = this.element(d, parent, { text: d.text, on: refTexts(d.panels) });
+                    const id = this.element(d, parent, { text: d.text });
                     this.refs(id, 'on', d.panels);
                 }
                 return;
             case 'Personalization':
                 for (const p of section.preferences) {
-                    const id = this.element(p, parent, { text: p.text, for: refTexts(p.roles) });
+                    const id = this.element(p, parent, { text: p.text });
                     this.refs(id, 'for', p.roles);
                 }
                 for (const h of section.heuristics) {
-                    const id = this.element(h, parent, { text: h.text, on: h.target?.$refText });
+                    const id = this.element(h, parent, { text: h.text });
                     this.refs(id, 'on', [h.target]);
                 }
                 return;
@@ -209,32 +210,32 @@ class GraphBuilder {
                 return;
             case 'Organs':
                 for (const o of section.organs) {
-                    const id = this.element(o, parent, { title: o.title, includes: refTexts(o.members) });
+                    const id = this.element(o, parent, { title: o.title });
                     this.refs(id, 'includes', o.members);
                 }
                 return;
             case 'GrowthPlates':
                 for (const p of section.plates) {
-                    const id = this.element(p, parent, { title: p.title, accepts: p.accepts, at: p.at?.$refText });
+                    const id = this.element(p, parent, { title: p.title, accepts: p.accepts });
                     this.refs(id, 'at', [p.at]);
                 }
                 return;
             case 'MorphRules':
                 for (const r of section.rules) {
-                    const id = this.element(r, parent, { risk: r.risk, review: r.review, requires: refTexts(r.requires) });
+                    const id = this.element(r, parent, { risk: r.risk, review: r.review });
                     this.refs(id, 'requires', r.requires);
                 }
                 return;
             case 'Acceptance':
                 for (const t of section.tests) {
-                    const id = this.element(t, parent, { text: t.text, covers: refTexts(t.covers) });
+                    const id = this.element(t, parent, { text: t.text });
                     this.refs(id, 'covers', t.covers);
                 }
                 return;
             case 'Lineage':
                 for (const e of section.entries) {
                     const id = this.element(e, parent, {
-                        variant: e.kind === 'variant', version: e.version, from: e.from?.$refText,
+                        variant: e.kind === 'variant', version: e.version,
                         by: e.morphs.map(m => m.target ? `${m.kind} ${m.target}` : m.kind)
                     });
                     this.refs(id, 'from', [e.from]);
@@ -271,14 +272,22 @@ class GraphBuilder {
     }
 
     private node(node: Omit<SpecNode, 'attrs'> & { attrs: Record<string, AttrValue | undefined> }, source: { $cstNode?: { range: SourceRange } }): void {
-        this.nodes.push({ ...node, attrs: clean(node.attrs), range: copyRange(source.$cstNode?.range) });
+        const built = { ...node, attrs: clean(node.attrs), range: copyRange(source.$cstNode?.range) };
+        this.nodes.push(built);
+        this.byId.set(built.id, built);
     }
 
-    private refs(from: string, kind: EdgeKind, references: ReadonlyArray<{ ref?: ast.Element } | undefined>): void {
+    /** References become edges; one that does not resolve is kept as `kind:text` in the node's `unresolved` attribute. */
+    private refs(from: string, kind: EdgeKind, references: ReadonlyArray<{ ref?: ast.Element, $refText: string } | undefined>): void {
         for (const reference of references) {
-            const target = reference?.ref;
-            if (target) {
-                this.edges.push({ kind, from, to: elementId(target) });
+            if (!reference) {
+                continue;
+            }
+            if (reference.ref) {
+                this.edges.push({ kind, from, to: elementId(reference.ref) });
+            } else {
+                const node = this.byId.get(from)!;
+                node.attrs.unresolved = [...(node.attrs.unresolved as string[] ?? []), `${kind}:${reference.$refText}`];
             }
         }
     }
@@ -288,14 +297,6 @@ class GraphBuilder {
 export function fieldTypeText(type: ast.FieldType): string {
     const base = type.primitive ?? type.entity?.$refText ?? `enum(${type.values.join(', ')})`;
     return base + (type.many ? '[]' : '') + (type.optional ? '?' : '');
-}
-
-function triggerText(trigger: ast.Trigger): string {
-    return trigger.entity ? `on ${trigger.entity.$refText}` : trigger.schedule ?? '';
-}
-
-function refTexts(references: ReadonlyArray<{ $refText: string }>): string[] {
-    return references.map(r => r.$refText);
 }
 
 /** Drops empty attributes so the normalized JSON only says what the spec says. */
@@ -329,6 +330,17 @@ export function indexNodes(graph: SpecGraph): Map<string, SpecNode> {
 
 export function edgesFrom(graph: SpecGraph, from: string, kind?: EdgeKind): SpecEdge[] {
     return graph.edges.filter(e => e.from === from && (!kind || e.kind === kind));
+}
+
+/** The name part of a node id: `step:contract_allocation.allocate` → `contract_allocation.allocate`. */
+export function idName(id: string): string {
+    return id.slice(id.indexOf(':') + 1);
+}
+
+/** References of a node that did not resolve, for one edge kind. */
+export function unresolvedRefs(node: SpecNode, kind: EdgeKind): string[] {
+    const prefix = `${kind}:`;
+    return ((node.attrs.unresolved ?? []) as string[]).filter(r => r.startsWith(prefix)).map(r => r.slice(prefix.length));
 }
 
 /** The graph as stable JSON (the `fspec normalize` output): source ranges left out, so layout edits do not change it. */
