@@ -68,11 +68,15 @@ export async function buildSpecs(services: FspecServices, files: string[]): Prom
     const documents = services.shared.workspace.LangiumDocuments;
     const loaded = files.map(file => {
         const uri = URI.file(path.resolve(file));
+        // The same file named twice is one document.
+        if (documents.hasDocument(uri)) {
+            return documents.getDocument(uri) as LangiumDocument<Spec>;
+        }
         const document = services.shared.workspace.LangiumDocumentFactory.fromString<Spec>(readSpecText(file), uri);
         documents.addDocument(document);
         return document;
     });
-    await services.shared.workspace.DocumentBuilder.build(loaded, { validation: true });
+    await services.shared.workspace.DocumentBuilder.build([...new Set(loaded)], { validation: true });
     return loaded;
 }
 

@@ -107,7 +107,7 @@ export class FspecValidator {
     }
 
     checkVersion(spec: ast.Spec, accept: ValidationAcceptor): void {
-        if (majorVersion(spec.version) === undefined) {
+        if (spec.version !== undefined && majorVersion(spec.version) === undefined) {
             accept('error', `Version "${spec.version}" has no major number; write it like "0.2.0" so major evolves can be told apart.`,
                 { node: spec, property: 'version', code: IssueCodes.InvalidVersion });
         }
@@ -116,6 +116,10 @@ export class FspecValidator {
     /** Identity invariants and morph rules against the last approved version: one implementation, in model/growth-rules. */
     async checkAgainstApproved(spec: ast.Spec, accept: ValidationAcceptor): Promise<void> {
         const document = AstUtils.getDocument(spec);
+        // A half-parsed spec would diff as a mass removal: compare only complete texts.
+        if (document.parseResult.lexerErrors.length || document.parseResult.parserErrors.length) {
+            return;
+        }
         const approved = await this.approvedVersions.find(spec.name, document.uri.toString());
         if (!approved) {
             return;
@@ -285,8 +289,8 @@ export class FspecValidator {
         }
     }
 
-    private checkMorphKind<N extends AstNode>(name: string, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): boolean {
-        if (isMorphKind(name)) {
+    private checkMorphKind<N extends AstNode>(name: string | undefined, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): boolean {
+        if (name === undefined || isMorphKind(name)) {
             return true;
         }
         const suggestion = closestName(name, morphKinds);
@@ -295,8 +299,8 @@ export class FspecValidator {
         return false;
     }
 
-    private checkCadence<N extends AstNode>(cadence: string, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): void {
-        if (!knownCadences.includes(cadence)) {
+    private checkCadence<N extends AstNode>(cadence: string | undefined, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): void {
+        if (cadence !== undefined && !knownCadences.includes(cadence)) {
             const suggestion = closestName(cadence, knownCadences);
             accept('warning', `Unknown cadence '${cadence}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Known: ${knownCadences.join(', ')}.`,
                 { ...where, code: IssueCodes.UnknownCadence } as Parameters<ValidationAcceptor>[2]);

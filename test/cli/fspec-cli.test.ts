@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'bin/fspec.cjs');
+const farm = path.join(root, 'examples/farmer-contract-allocation');
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** Runs the real `fspec` bin in a subprocess, as a user would. */
+async function fspec(args: string[], options: { cwd?: string, node?: string } = {}): Promise<Run> {
+    try {
+        const { stdout, stderr } = await promisify(execFile)(options.node ?? process.execPath, [cli, ...args], { cwd: options.cwd ?? root, maxBuffer: 32 * 1024 * 1024 });
+        return { code: 0, stdout, stderr };
+    } catch (error) {
+        const failed = error as { code: number, stdout: string, stderr: string };
+        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+}
+
+/** A temporary project holding the farm spec (possibly edited) and its approved version. */
+function farmProject(edit: (text: string) => string = t => t): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-cli-'));
+    fs.cpSync(path.join(farm, '.factory'), path.join(dir, '.factory'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'farm-ops.fspec'), edit(fs.readFileSync(path.join(farm, 'farm-ops.fspec'), 'utf8')));
+    return dir;
+}
+
+function lineOf(file: string, text: string): number {
+    return fs.readFileSync(file, 'utf8').split('\n').findIndex(line => line.includes(text)) + 1;
+}
+
+const noStackTrace = /\n\s+at /;
+
+beforeAll(() => {
+    expect(fs.existsSync(path.join(root, 'out/cli.cjs')), 'run `npm run build` first').toBe(true);
+});
+
+describe('fspec validate', () => {
+    test('both examples validate with no errors and exit 0', async () => {
+        const run = await fspec(['validate', 'examples']);
+        expect(run.stdout.trim()).toBe('2 specs checked: 0 errors, 0 warnings.');
+        expect(run.code).toBe(0);
+    });
+
+    test('a purpose changed against the approved version is an error on the purpose line, exit 1', async () => {
+        const dir = farmProject(t => t.replace('purpose "Farm planning and evidence aware operations"', 'purpose "Crypto trading signals"'));
+        const run = await fspec(['validate', 'farm-ops.fspec'], { cwd: dir });
+        const line = lineOf(path.join(dir, 'farm-ops.fspec'), 'Crypto trading');
+        expect(run.stdout).toContain(`farm-ops.fspec:${line}:5 error prohibited-change Identity invariant 'prohibit change purpose' forbids this change: purpose: text "Farm planning and evidence aware operations" → "Crypto trading signals".`);
+        expect(run.code).toBe(1);
+    });
+
+    test('a step removed with no rule allowing it is an error naming the morph', async () => {
+        const dir = farmProject(t => t.replace(/\n\s*step route_plan .*/, ''));
+        const run = await fspec(['validate', 'farm-ops.fspec'], { cwd: dir });
+        const line = lineOf(path.join(dir, 'farm-ops.fspec'), 'pipeline contract_allocation');
+        expect(run.stdout).toContain(`farm-ops.fspec:${line}:5 error morph-not-allowed Morph remove_step is not allowed: step 'route_plan' removed from pipeline 'contract_allocation'`);
+        expect(run.code).toBe(1);
+    });
+
+    test('--json prints the diagnostics as records', async () => {
+        const dir = farmProject(t => t.replace('enforces no_phi_harvest', 'enforces no_phi_harvst'));
+        const run = await fspec(['validate', '--json', '.'], { cwd: dir });
+        expect(JSON.parse(run.stdout)).toEqual([{
+            file: 'farm-ops.fspec', line: lineOf(path.join(dir, 'farm-ops.fspec'), 'no_phi_harvst'), column: 68, endLine: expect.any(Number), endColumn: 81,
+            severity: 'error', code: 'linking-error', message: "Unknown guardrail 'no_phi_harvst'. Did you mean 'no_phi_harvest'?"
+        }]);
+        expect(run.code).toBe(1);
+    });
+
+    test('warnings alone keep exit 0', async () => {
+        const run = await fspec(['validate', 'examples/farmer-contract-allocation/.factory/approved/FarmOps.fspec']);
+        expect(run.stdout).toMatch(/:\d+:\d+ warning unguarded-protected-field Panel 'spray_records' shows SprayEvent.phi_days \(phi\)/);
+        expect(run.stdout).toContain('1 spec checked: 0 errors, 1 warning.');
+        expect(run.code).toBe(0);
+    });
+});
+
+describe('fspec normalize', () => {
+    test('prints the spec graph with typed nodes and edges', async () => {
+        const run = await fspec(['normalize', 'examples/farmer-contract-allocation/farm-ops.fspec']);
+        expect(run.code).toBe(0);
+        const graph = JSON.parse(run.stdout);
+        expect([graph.spec, graph.version, graph.stage]).toEqual(['FarmOps', '0.2.0', 'juvenile']);
+        expect(graph.nodes).toContainEqual({ id: 'gate:contract_allocation.phi_gate', kind: 'gate', name: 'phi_gate', parent: 'pipeline:contract_allocation', attrs: { title: 'PHI gate' } });
+        expect(graph.edges).toContainEqual({ kind: 'enforces', from: 'gate:contract_allocation.phi_gate', to: 'guardrail:no_phi_harvest' });
+        expect(graph.edges).toContainEqual({ kind: 'covers', from: 'test:no_phi_harvest', to: 'gate:contract_allocation.phi_gate' });
+        expect(graph.edges).toContainEqual({ kind: 'requires', from: 'rule:swap_allocator', to: 'test:tuesday_reserved' });
+        expect(graph.edges).toContainEqual({ kind: 'from', from: 'stage:juvenile', to: 'stage:seed' });
+    });
+
+    test('is stable: the same spec re-laid-out and commented gives byte-identical JSON', async () => {
+        const dir = farmProject(t => t.replace(/\n/g, '\n\n').replace(/ {2}/g, '    ').replace('spec FarmOps', '// reformatted\nspec FarmOps'));
+        const [original, relaid] = await Promise.all([
+            fspec(['normalize', path.join(farm, 'farm-ops.fspec')]),
+            fspec(['normalize', 'farm-ops.fspec'], { cwd: dir })
+        ]);
+        expect(relaid.code).toBe(0);
+        expect(relaid.stdout).toBe(original.stdout);
+    });
+
+    test('refuses a spec that does not link, showing why', async () => {
+        const dir = farmProject(t => t.replace('reads Block output Forecast', 'reads Blok output Forecast'));
+        const run = await fspec(['normalize', 'farm-ops.fspec'], { cwd: dir });
+        expect(run.stderr).toMatch(/farm-ops\.fspec:\d+:\d+ error linking-error Unknown entity 'Blok'\. Did you mean 'Block'\?/);
+        expect(run.stderr).toContain('farm-ops.fspec does not parse or link; fix the errors above first.');
+        expect(run.code).toBe(1);
+    });
+});
+
+describe('fspec diff', () => {
+    test('lists the morphs from the approved version to the current one', async () => {
+        const run = await fspec(['diff', '.factory/approved/FarmOps.fspec', 'farm-ops.fspec'], { cwd: farm });
+        expect(run.code).toBe(0);
+        const gateLine = lineOf(path.join(farm, 'farm-ops.fspec'), 'gate phi_gate');
+        expect(run.stdout).toContain(`farm-ops.fspec:${gateLine}:7 insert_gate gate 'phi_gate' added to pipeline 'contract_allocation'`);
+        expect(run.stdout).toContain(`swap_allocator step 'allocate': strategy "first_come" → "priority"`);
+        expect(run.stdout.trim().split('\n').at(-1)).toBe('12 morphs from .factory/approved/FarmOps.fspec to farm-ops.fspec.');
+    });
+
+    test('--json gives each morph with kind, target, scope and location', async () => {
+        const run = await fspec(['diff', '--json', '.factory/approved/FarmOps.fspec', 'farm-ops.fspec'], { cwd: farm });
+        const morphs = JSON.parse(run.stdout);
+        expect(morphs.find((m: { kind: string }) => m.kind === 'add_source')).toMatchObject({
+            change: 'add', element: 'source', target: 'source:contracts_feed', file: 'farm-ops.fspec',
+            scope: ['source:contracts_feed', 'section:evidence_policy', 'spec:FarmOps'],
+            range: { start: { line: lineOf(path.join(farm, 'farm-ops.fspec'), 'source contracts_feed "') - 1, character: 4 } }
+        });
+    });
+
+    test('says so when nothing changed', async () => {
+        const run = await fspec(['diff', 'farm-ops.fspec', 'farm-ops.fspec'], { cwd: farm });
+        expect(run.stdout.trim()).toBe('No changes.');
+    });
+});
+
+describe('bad input gets a clear message and a non-zero exit, never a stack trace', () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-bad-'));
+
+    test('a missing file', async () => {
+        const run = await fspec(['validate', 'no-such.fspec'], { cwd: scratch });
+        expect(run.stderr.trim()).toBe('fspec: no-such.fspec: no such file or directory');
+        expect(run.code).toBe(2);
+    });
+
+    test('a directory with no specs', async () => {
+        fs.mkdirSync(path.join(scratch, 'empty'));
+        const run = await fspec(['validate', 'empty'], { cwd: scratch });
+        expect(run.stderr.trim()).toBe('fspec: empty: no .fspec files in this directory');
+        expect(run.code).toBe(2);
+    });
+
+    test('binary garbage', async () => {
+        fs.writeFileSync(path.join(scratch, 'garbage.fspec'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0xff, 0xfe, 0x00, 0x01]));
+        const run = await fspec(['validate', 'garbage.fspec'], { cwd: scratch });
+        expect(run.stderr.trim()).toBe('fspec: garbage.fspec: binary content, not a .fspec text file');
+        expect(run.code).toBe(2);
+    });
+
+    test('a 5 MB file', async () => {
+        fs.writeFileSync(path.join(scratch, 'huge.fspec'), '// filler\n'.repeat(500_000));
+        const run = await fspec(['normalize', 'huge.fspec'], { cwd: scratch });
+        expect(run.stderr.trim()).toBe('fspec: huge.fspec: too large (4.8 MiB; a spec may be at most 4 MiB)');
+        expect(run.code).toBe(2);
+    });
+
+    test('an unterminated string is a located error', async () => {
+        fs.writeFileSync(path.join(scratch, 'open.fspec'), 'spec App version "1.0.0 {\n}\n');
+        const run = await fspec(['validate', 'open.fspec'], { cwd: scratch });
+        expect(run.stdout).toMatch(/^open\.fspec:1:18 error lexing-error unexpected character: ->"<- at offset: 17/m);
+        expect(run.stdout + run.stderr).not.toMatch(noStackTrace);
+        expect(run.stdout).not.toContain('An error occurred');
+        expect(run.code).toBe(1);
+    });
+
+    test('a text file that is not a spec', async () => {
+        fs.writeFileSync(path.join(scratch, 'notes.fspec'), 'Buy milk.\n');
+        const run = await fspec(['validate', 'notes.fspec'], { cwd: scratch });
+        expect(run.stdout).toMatch(/^notes\.fspec:1:1 error parsing-error Expecting token of type 'spec' but found `Buy`\./m);
+        expect(run.code).toBe(1);
+    });
+
+    test('an unknown command shows help', async () => {
+        const run = await fspec(['frobnicate']);
+        expect(run.stderr).toContain("error: unknown command 'frobnicate'");
+        expect(run.stderr).toContain('Usage: fspec');
+        expect(run.stderr).not.toMatch(noStackTrace);
+        expect(run.code).not.toBe(0);
+    });
+});
+
+test('--help names every command and the exit codes', async () => {
+    const run = await fspec(['--help']);
+    for (const text of ['validate [options] <paths...>', 'normalize <file>', 'diff [options] <old> <new>', 'Exit codes: 0 success, 1 the spec has errors, 2 bad input']) {
+        expect(run.stdout).toContain(text);
+    }
+});
+
+test('the bin also runs from the machine\'s own node, handing over to the pinned one when that is older than 22', async () => {
+    const systemNode = (process.env.PATH ?? '').split(path.delimiter)
+        .filter(dir => !dir.includes('node_modules'))
+        .map(dir => path.join(dir, 'node'))
+        .find(file => fs.existsSync(file));
+    expect(systemNode, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
+    const run = await fspec(['validate', 'examples'], { node: systemNode });
+    expect(run.stdout.trim()).toBe('2 specs checked: 0 errors, 0 warnings.');
+});
