@@ -6,7 +6,8 @@ import { checkIdentityInvariants, checkMorphRules, majorVersion } from '../model
 import { isMorphKind, morphKinds } from '../model/morphs.js';
 import { closestName } from '../model/names.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
-import { elementId, sectionName } from '../model/spec-graph.js';
+import { entitiesGuardedByGates, graphIndex, isGuardrailEnforced } from '../model/graph-index.js';
+import { elementId, sectionName, type SpecGraph } from '../model/spec-graph.js';
 import { namedElements } from './fspec-scope-computation.js';
 import type { SpecGraphCache } from './spec-graph-cache.js';
 
@@ -77,6 +78,11 @@ export class FspecValidator {
     constructor(services: FspecServices) {
         this.approvedVersions = services.model.ApprovedVersions;
         this.graphs = services.model.SpecGraphs;
+    }
+
+    /** The spec graph of the document a node is in: whole-spec checks look things up there, not by walking the AST. */
+    private graphOf(node: AstNode): SpecGraph {
+        return this.graphs.get(AstUtils.findRootNode(node) as ast.Spec);
     }
 
     checkSections(spec: ast.Spec, accept: ValidationAcceptor): void {
@@ -218,16 +224,15 @@ export class FspecValidator {
 
     /** A pii/phi field shown on a panel needs a gate somewhere in the flow of its entity. */
     checkProtectedFields(panel: ast.Panel, accept: ValidationAcceptor): void {
-        const spec = AstUtils.getContainerOfType(panel, ast.isSpec);
+        const guarded = entitiesGuardedByGates(this.graphOf(panel));
         panel.shows.forEach((shown, index) => {
             const target = shown.ref;
-            if (!target || !spec) {
+            if (!target) {
                 return;
             }
             const entity = ast.isField(target) ? target.$container : target;
-            const fields = ast.isField(target) ? [target] : target.fields;
-            const protectedFields = fields.filter(f => f.flags.length > 0);
-            if (protectedFields.length === 0 || hasGateInFlow(spec, entity)) {
+            const protectedFields = (ast.isField(target) ? [target] : target.fields).filter(f => f.flags.length > 0);
+            if (protectedFields.length === 0 || guarded.has(elementId(entity))) {
                 return;
             }
             const list = protectedFields.map(f => `${entity.name}.${f.name} (${f.flags.join(', ')})`).join(', ');
@@ -237,27 +242,19 @@ export class FspecValidator {
     }
 
     checkGuardrailEnforced(guardrail: ast.Guardrail, accept: ValidationAcceptor): void {
-        const spec = AstUtils.getContainerOfType(guardrail, ast.isSpec);
-        if (!spec) {
-            return;
-        }
-        const enforced = AstUtils.streamAllContents(spec).some(node =>
-            (ast.isStep(node) && node.kind === 'gate' && node.enforces.some(r => r.ref === guardrail))
-            || (ast.isAcceptanceTest(node) && node.covers.some(r => r.ref === guardrail)));
-        if (!enforced) {
+        if (guardrail.name && !isGuardrailEnforced(this.graphOf(guardrail), elementId(guardrail))) {
             accept('warning', `Guardrail '${guardrail.name}' is neither enforced by a gate nor covered by an acceptance test.`,
                 { node: guardrail, property: 'name', code: IssueCodes.UnenforcedGuardrail });
         }
     }
 
     checkPlate(plate: ast.Plate, accept: ValidationAcceptor): void {
-        const spec = AstUtils.getContainerOfType(plate, ast.isSpec);
-        const rules = new Set(spec?.sections.filter(ast.isMorphRules).flatMap(s => s.rules.map(r => r.name)));
+        const { nodes } = graphIndex(this.graphOf(plate));
         plate.accepts.forEach((kind, index) => {
             if (!this.checkMorphKind(kind, accept, { node: plate, property: 'accepts', index })) {
                 return;
             }
-            if (!rules.has(kind)) {
+            if (!nodes.has(`rule:${kind}`)) {
                 accept('warning', `Plate '${plate.name}' accepts ${kind}, but no morph rule '${kind}' says its risk and required tests.`,
                     { node: plate, property: 'accepts', index, code: IssueCodes.PlateWithoutRule });
             }
@@ -306,13 +303,6 @@ export class FspecValidator {
                 { ...where, code: IssueCodes.UnknownCadence } as Parameters<ValidationAcceptor>[2]);
         }
     }
-}
-
-/** A gate guards an entity's flow when it reads the entity or sits in a pipeline whose steps read or output it. */
-function hasGateInFlow(spec: ast.Spec, entity: ast.Entity): boolean {
-    const touches = (step: ast.Step) => [...step.reads, ...step.outputs].some(r => r.ref === entity);
-    return spec.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines).some(pipeline =>
-        pipeline.steps.some(s => s.kind === 'gate') && pipeline.steps.some(touches));
 }
 
 function describeElement(element: ast.Element): string {

@@ -1,4 +1,5 @@
-import { edgesFrom, idName, indexNodes, unresolvedRefs, type SourceRange, type SpecGraph, type SpecNode } from './spec-graph.js';
+import { graphIndex, outgoing } from './graph-index.js';
+import { idName, unresolvedRefs, type SourceRange, type SpecGraph, type SpecNode } from './spec-graph.js';
 import { isGoverned, type Morph } from './morphs.js';
 
 /**
@@ -86,7 +87,7 @@ function forbids(prohibition: SpecNode, morph: Morph): boolean {
  */
 export function checkMorphRules(current: SpecGraph, morphs: Morph[]): GrowthFinding[] {
     const findings: GrowthFinding[] = [];
-    const nodes = indexNodes(current);
+    const { nodes } = graphIndex(current);
     const plates = current.nodes.filter(n => n.kind === 'plate');
     for (const morph of morphs) {
         if (!isGoverned(morph.kind)) {
@@ -127,7 +128,7 @@ function accepts(plate: SpecNode, kind: string): boolean {
 
 /** A plate without `at` accepts anywhere; with `at`, the changed element must be that element, inside it, or in that organ. */
 function covers(graph: SpecGraph, plate: SpecNode, morph: Morph): boolean {
-    const at = edgesFrom(graph, plate.id, 'at')[0]?.to;
+    const at = outgoing(graph, plate.id, 'at')[0]?.to;
     if (!at) {
         // An `at` that does not resolve covers nothing; no `at` at all covers everything.
         return unresolvedRefs(plate, 'at').length === 0;
@@ -135,19 +136,19 @@ function covers(graph: SpecGraph, plate: SpecNode, morph: Morph): boolean {
     if (morph.scope.includes(at)) {
         return true;
     }
-    const members = at.startsWith('organ:') ? edgesFrom(graph, at, 'includes').map(e => e.to) : [];
+    const members = at.startsWith('organ:') ? outgoing(graph, at, 'includes').map(e => e.to) : [];
     return members.some(member => morph.scope.includes(member));
 }
 
 /** The plate to point the user at: one located around the change, else one accepting the same kind, else the first. */
 function nearestPlate(graph: SpecGraph, plates: SpecNode[], morph: Morph): SpecNode | undefined {
-    return plates.find(p => covers(graph, p, morph) && edgesFrom(graph, p.id, 'at').length > 0)
+    return plates.find(p => covers(graph, p, morph) && outgoing(graph, p.id, 'at').length > 0)
         ?? plates.find(p => accepts(p, morph.kind))
         ?? plates[0];
 }
 
 function describePlate(graph: SpecGraph, plate: SpecNode): string {
     const accepted = ((plate.attrs.accepts ?? []) as string[]).join(', ');
-    const at = edgesFrom(graph, plate.id, 'at')[0];
+    const at = outgoing(graph, plate.id, 'at')[0];
     return `accepts ${accepted}${at ? ` at ${idName(at.to)}` : ''}`;
 }

@@ -1,4 +1,5 @@
-import { ancestry, idName, indexNodes, type AttrValue, type NodeKind, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
+import { graphIndex } from './graph-index.js';
+import { ancestry, idName, type AttrValue, type NodeKind, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
 import { attributeMorphs, labelAttributes, morphFamilies, type ChangeKind, type Morph, type MorphKind } from './morphs.js';
 
 /** Kinds in the order renames are looked for: targets of references before the elements that refer to them. */
@@ -19,22 +20,18 @@ export function diffSpecGraphs(before: SpecGraph, after: SpecGraph): Morph[] {
 }
 
 class GraphDiff {
-    private readonly oldNodes: Map<string, SpecNode>;
-    private readonly newNodes: Map<string, SpecNode>;
-    private readonly oldChildren: Map<string, SpecNode[]>;
-    private readonly newChildren: Map<string, SpecNode[]>;
-    private readonly oldEdges: Map<string, SpecEdge[]>;
-    private readonly newEdges: Map<string, SpecEdge[]>;
+    private readonly oldNodes: ReadonlyMap<string, SpecNode>;
+    private readonly newNodes: ReadonlyMap<string, SpecNode>;
+    private readonly oldChildren: ReadonlyMap<string, SpecNode[]>;
+    private readonly newChildren: ReadonlyMap<string, SpecNode[]>;
+    private readonly oldEdges: ReadonlyMap<string, SpecEdge[]>;
+    private readonly newEdges: ReadonlyMap<string, SpecEdge[]>;
     /** Old id → new id of elements found renamed. */
     private readonly renames = new Map<string, string>();
 
     constructor(private readonly before: SpecGraph, private readonly after: SpecGraph) {
-        this.oldNodes = indexNodes(before);
-        this.newNodes = indexNodes(after);
-        this.oldChildren = groupBy(before.nodes, n => n.parent);
-        this.newChildren = groupBy(after.nodes, n => n.parent);
-        this.oldEdges = groupBy(before.edges, e => e.from);
-        this.newEdges = groupBy(after.edges, e => e.from);
+        ({ nodes: this.oldNodes, children: this.oldChildren, outgoing: this.oldEdges } = graphIndex(before));
+        ({ nodes: this.newNodes, children: this.newChildren, outgoing: this.newEdges } = graphIndex(after));
     }
 
     morphs(): Morph[] {
@@ -203,19 +200,6 @@ class GraphDiff {
             ...(previous ? { previous } : {})
         };
     }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
-    const groups = new Map<string, T[]>();
-    for (const item of items) {
-        const k = key(item);
-        if (k !== undefined) {
-            const list = groups.get(k) ?? [];
-            list.push(item);
-            groups.set(k, list);
-        }
-    }
-    return groups;
 }
 
 /** `step 'allocate'`, `purpose`, `envelope "No legal advice"`: how a morph names its element. */

@@ -324,14 +324,6 @@ export function ancestry(byId: ReadonlyMap<string, SpecNode>, id: string): strin
     return chain;
 }
 
-export function indexNodes(graph: SpecGraph): Map<string, SpecNode> {
-    return new Map(graph.nodes.map(n => [n.id, n]));
-}
-
-export function edgesFrom(graph: SpecGraph, from: string, kind?: EdgeKind): SpecEdge[] {
-    return graph.edges.filter(e => e.from === from && (!kind || e.kind === kind));
-}
-
 /** The name part of a node id: `step:contract_allocation.allocate` → `contract_allocation.allocate`. */
 export function idName(id: string): string {
     return id.slice(id.indexOf(':') + 1);
