@@ -89,7 +89,8 @@ describe('fspec normalize', () => {
         expect([graph.spec, graph.version, graph.stage]).toEqual(['FarmOps', '0.2.0', 'juvenile']);
         expect(graph.nodes).toContainEqual({ id: 'gate:contract_allocation.phi_gate', kind: 'gate', name: 'phi_gate', parent: 'pipeline:contract_allocation', attrs: { title: 'PHI gate' } });
         expect(graph.edges).toContainEqual({ kind: 'enforces', from: 'gate:contract_allocation.phi_gate', to: 'guardrail:no_phi_harvest' });
-        expect(graph.edges).toContainEqual({ kind: 'covers', from: 'test:no_phi_harvest', to: 'gate:contract_allocation.phi_gate' });
+        expect(graph.edges).toContainEqual({ kind: 'covers', from: 'test:phi_blocks_untouched', to: 'gate:contract_allocation.phi_gate' });
+        expect(graph.edges).toContainEqual({ kind: 'accepts', from: 'plate:gates', to: 'rule:insert_gate' });
         expect(graph.edges).toContainEqual({ kind: 'requires', from: 'rule:swap_allocator', to: 'test:tuesday_reserved' });
         expect(graph.edges).toContainEqual({ kind: 'from', from: 'stage:juvenile', to: 'stage:seed' });
     });

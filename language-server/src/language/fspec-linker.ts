@@ -1,4 +1,8 @@
-import { DefaultLinker, type AstNodeDescription, type LinkingError, type ReferenceInfo } from 'langium';
+import {
+    AstUtils, DefaultLinker, GrammarAST,
+    type AstNodeDescription, type LangiumCoreServices, type LinkingError, type ReferenceInfo
+} from 'langium';
+import { isFieldType } from '../generated/ast.js';
 import { closestName } from '../model/names.js';
 
 /** Readable names for reference targets, used in linking errors. */
@@ -18,11 +22,26 @@ const targetNames: Record<string, string> = {
 
 /** Linking errors that name what was expected and suggest the closest existing name. */
 export class FspecLinker extends DefaultLinker {
+    /** Field types that are not entities, read from the grammar's PrimitiveType rule. */
+    private readonly primitiveTypes: string[];
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        const rule = services.Grammar.rules.find(r => r.name === 'PrimitiveType');
+        this.primitiveTypes = rule ? AstUtils.streamAllContents(rule).filter(GrammarAST.isKeyword).map(k => k.value).toArray() : [];
+    }
+
     protected override createLinkingError(refInfo: ReferenceInfo, targetDescription?: AstNodeDescription): LinkingError {
         const error = super.createLinkingError(refInfo, targetDescription);
         const referenceType = this.reflection.getReferenceType(refInfo);
         const text = refInfo.reference.$refText;
         const candidates = this.scopeProvider.getScope(refInfo).getAllElements().map(d => d.name).toArray();
+        if (isFieldType(refInfo.container)) {
+            const suggestion = closestName(text, [...this.primitiveTypes, ...candidates]);
+            error.message = `Unknown type '${text}': neither a primitive type (${this.primitiveTypes.join(', ')}) nor an entity.`
+                + (suggestion ? ` Did you mean '${suggestion}'?` : '');
+            return error;
+        }
         const suggestion = closestName(text, candidates);
         const what = targetNames[referenceType] ?? referenceType;
         error.message = `Unknown ${what} '${text}'.` + (suggestion ? ` Did you mean '${suggestion}'?` : '');

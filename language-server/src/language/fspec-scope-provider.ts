@@ -1,11 +1,12 @@
 import {
-    AstUtils, DefaultScopeProvider, stream,
+    AstUtils, DefaultScopeProvider, EMPTY_SCOPE, stream,
     type AstNodeDescription, type LocalSymbols, type ReferenceInfo, type Scope, type Stream
 } from 'langium';
 
 /**
  * Resolves every reference against one hash map per (document symbols, target type), so linking
- * a large spec stays linear instead of scanning the symbol list per reference.
+ * a large spec stays linear instead of scanning the symbol list per reference. One file is one
+ * app: references never reach into another spec of the workspace.
  */
 export class FspecScopeProvider extends DefaultScopeProvider {
     private readonly maps = new WeakMap<LocalSymbols, Map<string, Map<string, AstNodeDescription>>>();
@@ -16,7 +17,7 @@ export class FspecScopeProvider extends DefaultScopeProvider {
         const symbols = document.localSymbols;
         const root = document.parseResult.value;
         if (!symbols?.has(root)) {
-            return this.getGlobalScope(referenceType, context);
+            return EMPTY_SCOPE;
         }
         let byType = this.maps.get(symbols);
         if (!byType) {
@@ -34,23 +35,23 @@ export class FspecScopeProvider extends DefaultScopeProvider {
             }
             byType.set(referenceType, names);
         }
-        return new HashedScope(names, this.getGlobalScope(referenceType, context));
+        return new HashedScope(names);
     }
 }
 
 class HashedScope implements Scope {
-    constructor(private readonly names: Map<string, AstNodeDescription>, private readonly outer: Scope) {}
+    constructor(private readonly names: Map<string, AstNodeDescription>) {}
 
     getElement(name: string): AstNodeDescription | undefined {
-        return this.names.get(name) ?? this.outer.getElement(name);
+        return this.names.get(name);
     }
 
     getElements(name: string): Stream<AstNodeDescription> {
         const local = this.names.get(name);
-        return local ? stream([local]) : this.outer.getElements(name);
+        return stream(local ? [local] : []);
     }
 
     getAllElements(): Stream<AstNodeDescription> {
-        return stream(this.names.values()).concat(this.outer.getAllElements());
+        return stream(this.names.values());
     }
 }

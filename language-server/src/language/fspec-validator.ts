@@ -33,6 +33,7 @@ export const IssueCodes = {
     DesireWithoutGoal: 'desire-without-goal',
     UnknownCadence: 'unknown-cadence',
     LineageCycle: 'lineage-cycle',
+    AmbiguousReference: 'ambiguous-reference',
     ApprovedVersionUnreadable: 'approved-version-unreadable'
 } as const;
 
@@ -56,15 +57,18 @@ export function registerValidationChecks(services: FspecServices): void {
         Prohibition: validator.checkProhibition,
         Desire: validator.checkDesire,
         Source: [validator.checkSingleClauses, validator.checkSourceCadence],
-        EvidencePolicy: validator.checkPolicyCadence,
+        EvidencePolicy: validator.checkPolicy,
         Pipeline: validator.checkTriggers,
         Step: [validator.checkSingleClauses, validator.checkStep],
         Action: [validator.checkSingleClauses, validator.checkAction],
         Panel: validator.checkProtectedFields,
         Guardrail: validator.checkGuardrailEnforced,
-        Deployment: validator.checkDeploymentCadence,
+        Safety: validator.checkDisclaimers,
+        Deployment: validator.checkDeployment,
         Schedule: validator.checkScheduleCadence,
-        Plate: validator.checkPlate,
+        Plate: [validator.checkPlate, validator.checkElementReferences],
+        Organ: validator.checkElementReferences,
+        AcceptanceTest: validator.checkElementReferences,
         MorphRule: [validator.checkSingleClauses, validator.checkMorphRule],
         LineageEntry: [validator.checkSingleClauses, validator.checkLineageEntry]
     };
@@ -185,8 +189,10 @@ export class FspecValidator {
         }
     }
 
-    checkPolicyCadence(policy: ast.EvidencePolicy, accept: ValidationAcceptor): void {
+    checkPolicy(policy: ast.EvidencePolicy, accept: ValidationAcceptor): void {
         policy.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: policy, property: 'cadences', index }));
+        this.checkOnce(policy, 'cadences', 'cadence', accept);
+        this.checkOnce(policy, 'minimumTiers', 'minimum_tier', accept);
     }
 
     checkTriggers(pipeline: ast.Pipeline, accept: ValidationAcceptor): void {
@@ -197,8 +203,86 @@ export class FspecValidator {
         }
     }
 
-    checkDeploymentCadence(deployment: ast.Deployment, accept: ValidationAcceptor): void {
+    checkDeployment(deployment: ast.Deployment, accept: ValidationAcceptor): void {
         deployment.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: deployment, property: 'cadences', index }));
+        this.checkOnce(deployment, 'cadences', 'cadence', accept);
+        const scheduled = new Set<string>();
+        for (const schedule of deployment.schedules) {
+            const pipeline = schedule.pipeline.$refText;
+            if (scheduled.has(pipeline)) {
+                accept('error', `Pipeline '${pipeline}' is scheduled twice; keep one schedule per pipeline.`, { node: schedule, property: 'pipeline', code: IssueCodes.DuplicateName });
+            }
+            scheduled.add(pipeline);
+        }
+        const retained = new Set<string>();
+        for (const retention of deployment.retentions) {
+            const entity = retention.entity?.$refText;
+            if (retained.has(entity ?? '')) {
+                accept('error', entity ? `Retention for '${entity}' is given twice.` : 'The default retention is given twice.',
+                    { node: retention, keyword: 'retention', code: IssueCodes.DuplicateName });
+            }
+            retained.add(entity ?? '');
+        }
+    }
+
+    /** Unnamed disclaimers are known by their text, so the same text twice is a duplicate. */
+    checkDisclaimers(safety: ast.Safety, accept: ValidationAcceptor): void {
+        const texts = new Set<string>();
+        for (const disclaimer of safety.disclaimers.filter(d => !d.name)) {
+            if (texts.has(disclaimer.text)) {
+                accept('error', `Duplicate disclaimer "${disclaimer.text}".`, { node: disclaimer, property: 'text', code: IssueCodes.DuplicateName });
+            }
+            texts.add(disclaimer.text);
+        }
+    }
+
+    /**
+     * `includes`, `covers` and `at` may point at any kind of element, and kinds have separate
+     * namespaces: a name shared by two kinds resolves to the first declaration, which may not be
+     * the one meant.
+     */
+    checkElementReferences(node: ast.Organ | ast.AcceptanceTest | ast.Plate, accept: ValidationAcceptor): void {
+        const property = ast.isOrgan(node) ? 'members' : ast.isAcceptanceTest(node) ? 'covers' : 'at';
+        const keyword = ast.isOrgan(node) ? 'includes' : property;
+        const references = ast.isOrgan(node) ? node.members : ast.isAcceptanceTest(node) ? node.covers : node.at ? [node.at] : [];
+        const kindsByName = this.elementKindsByName(AstUtils.findRootNode(node) as ast.Spec);
+        references.forEach((reference, index) => {
+            const kinds = kindsByName.get(reference.$refText) ?? [];
+            if (kinds.length > 1 && reference.ref) {
+                accept('warning', `'${reference.$refText}' names ${kinds.map(withArticle).join(' and ')}; \`${keyword}\` takes the ${describeKind(reference.ref)} declared first. Rename one to make this unambiguous.`,
+                    { node, property, index: ast.isPlate(node) ? undefined : index, code: IssueCodes.AmbiguousReference } as Parameters<ValidationAcceptor>[2]);
+            }
+        });
+    }
+
+    private readonly kindsByNameCache = new WeakMap<ast.Spec, Map<string, string[]>>();
+
+    /** For each name an element can be referenced by, the kinds of element it names. */
+    private elementKindsByName(spec: ast.Spec): Map<string, string[]> {
+        let kinds = this.kindsByNameCache.get(spec);
+        if (!kinds) {
+            kinds = new Map();
+            for (const [element, name] of namedElements(spec)) {
+                for (const key of ast.isStep(element) ? [name, element.name] : [name]) {
+                    const list = kinds.get(key) ?? [];
+                    const kind = describeKind(element);
+                    if (!list.includes(kind)) {
+                        list.push(kind);
+                    }
+                    kinds.set(key, list);
+                }
+            }
+            this.kindsByNameCache.set(spec, kinds);
+        }
+        return kinds;
+    }
+
+    /** Clauses kept as lists by the grammar that may still be written only once. */
+    private checkOnce<N extends AstNode>(node: N, property: string, keyword: string, accept: ValidationAcceptor): void {
+        const values = (node as unknown as Record<string, unknown[]>)[property] ?? [];
+        for (let index = 1; index < values.length; index++) {
+            accept('error', `'${keyword}' is given more than once; only one is allowed.`, { node, property, index, code: IssueCodes.DuplicateClause } as Parameters<ValidationAcceptor>[2]);
+        }
     }
 
     checkScheduleCadence(schedule: ast.Schedule, accept: ValidationAcceptor): void {
@@ -276,10 +360,12 @@ export class FspecValidator {
 
     checkLineageEntry(entry: ast.LineageEntry, accept: ValidationAcceptor): void {
         entry.morphs.forEach(morph => this.checkMorphKind(morph.kind, accept, { node: morph, property: 'kind' }));
-        const visited = new Set<ast.LineageEntry>([entry]);
-        for (let ancestor = entry.from?.ref; ancestor; ancestor = ancestor.from?.ref) {
-            if (visited.has(ancestor)) {
-                accept('error', `Lineage of '${entry.name}' loops back on itself through '${ancestor.name}'.`, { node: entry, property: 'from', code: IssueCodes.LineageCycle });
+        // Reported on each entry of the loop; entries that only lead into it are not at fault.
+        const visited = new Set<ast.LineageEntry>();
+        for (let ancestor = entry.from?.ref; ancestor && !visited.has(ancestor); ancestor = ancestor.from?.ref) {
+            if (ancestor === entry) {
+                const through = entry.from?.ref?.name;
+                accept('error', `Lineage of '${entry.name}' loops back on itself through '${through}'.`, { node: entry, property: 'from', code: IssueCodes.LineageCycle });
                 return;
             }
             visited.add(ancestor);
@@ -305,15 +391,28 @@ export class FspecValidator {
     }
 }
 
+/** What kind of element this is, in words: `step`, `gate`, `acceptance test`. */
+function describeKind(element: ast.Element): string {
+    switch (element.$type) {
+        case 'Step': return element.kind;
+        case 'AcceptanceTest': return 'acceptance test';
+        case 'MorphRule': return 'morph rule';
+        case 'LineageEntry': return element.kind;
+        default: return element.$type.toLowerCase();
+    }
+}
+
 function describeElement(element: ast.Element): string {
     switch (element.$type) {
         case 'Step': return `step or gate '${element.name}' in pipeline '${element.$container.name}'`;
         case 'Field': return `field '${element.name}' in entity '${element.$container.name}'`;
-        case 'AcceptanceTest': return `acceptance test '${element.name}'`;
-        case 'MorphRule': return `morph rule '${element.name}'`;
         case 'LineageEntry': return `lineage stage '${element.name}'`;
-        default: return `${element.$type.toLowerCase()} '${element.name}'`;
+        default: return `${describeKind(element)} '${element.name}'`;
     }
+}
+
+function withArticle(noun: string): string {
+    return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function clauseKeyword(property: string): string {

@@ -5,8 +5,11 @@ import { attributeMorphs, labelAttributes, morphFamilies, type ChangeKind, type 
 /** Kinds in the order renames are looked for: targets of references before the elements that refer to them. */
 const renameOrder: NodeKind[] = [
     'entity', 'field', 'source', 'guardrail', 'role', 'beneficiary', 'pipeline', 'step', 'gate', 'panel', 'action',
-    'test', 'rule', 'plate', 'organ', 'desire', 'preference', 'heuristic', 'stage'
+    'disclaimer', 'test', 'rule', 'plate', 'organ', 'desire', 'preference', 'heuristic', 'stage'
 ];
+
+/** Any edit of these, labels included, is an identity change. */
+const identityKinds: ReadonlySet<NodeKind> = new Set(['purpose', 'beneficiary', 'envelope', 'prohibition']);
 
 /** Containers whose children are added and removed with them (one morph for the whole entity or pipeline). */
 const ownerKinds: ReadonlySet<NodeKind> = new Set(['entity', 'pipeline']);
@@ -131,7 +134,8 @@ class GraphDiff {
             if (JSON.stringify(was[key]) === JSON.stringify(is[key])) {
                 continue;
             }
-            const kind = attributeMorphs[`${now.kind}.${key}`] ?? (labelAttributes.has(key) ? 'relabel' : morphFamilies[now.kind]!.change);
+            const relabel = labelAttributes.has(key) && !identityKinds.has(now.kind);
+            const kind = attributeMorphs[`${now.kind}.${key}`] ?? (relabel ? 'relabel' : morphFamilies[now.kind]!.change);
             const list = changesByMorph.get(kind) ?? [];
             list.push(`${key} ${formatValue(was[key])} → ${formatValue(is[key])}`);
             changesByMorph.set(kind, list);

@@ -105,7 +105,19 @@ class GraphBuilder {
             this.node({ id, kind: 'section', name: sectionName(section), parent: this.specId, attrs: {} }, section);
             this.section(section, id);
         }
+        this.acceptedRules();
         return { name: spec.name, version: spec.version, stage: spec.stage?.$refText, nodes: this.nodes, edges: this.edges };
+    }
+
+    /** A plate accepts a morph kind; where a rule of that kind exists, that is an `accepts` edge to it. */
+    private acceptedRules(): void {
+        for (const plate of this.nodes.filter(n => n.kind === 'plate')) {
+            for (const kind of (plate.attrs.accepts ?? []) as string[]) {
+                if (this.byId.has(`rule:${kind}`)) {
+                    this.edges.push({ kind: 'accepts', from: plate.id, to: `rule:${kind}` });
+                }
+            }
+        }
     }
 
     private section(section: ast.Section, parent: string): void {
@@ -267,7 +279,8 @@ class GraphBuilder {
     private element(element: ast.Element, parent: string, attrs: Record<string, AttrValue | undefined>): string {
         const id = elementId(element);
         const kind = id.slice(0, id.indexOf(':')) as NodeKind;
-        this.node({ id, kind, name: element.name ?? element.$cstNode?.text ?? '', parent, attrs: clean(attrs) }, element);
+        // Only disclaimers may be unnamed; their text names them.
+        this.node({ id, kind, name: element.name ?? (element as ast.Disclaimer).text, parent, attrs: clean(attrs) }, element);
         return id;
     }
 
