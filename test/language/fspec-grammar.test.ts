@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { AstUtils } from 'langium';
 import { parseHelper, validationHelper } from 'langium/test';
 import * as ast from '../../language-server/src/generated/ast.js';
-import { sectionName } from '../../language-server/src/model/spec-graph.js';
+import { sectionName } from '../../language-server/src/model/spec-graph-builder.js';
 import { createTestServices, spec } from '../fixtures.js';
 
 const parse = parseHelper<ast.Spec>(createTestServices().Fspec);

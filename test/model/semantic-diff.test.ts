@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseHelper } from 'langium/test';
 import type { Spec } from '../../language-server/src/generated/ast.js';
 import { diffSpecGraphs } from '../../language-server/src/model/semantic-diff.js';
-import { buildSpecGraph } from '../../language-server/src/model/spec-graph.js';
+import { buildSpecGraph } from '../../language-server/src/model/spec-graph-builder.js';
 import { createTestServices } from '../fixtures.js';
 
 const parse = parseHelper<Spec>(createTestServices().Fspec);

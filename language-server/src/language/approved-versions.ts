@@ -3,7 +3,7 @@ import {
     type FileSystemProvider, type LangiumCoreServices, type LangiumDocumentFactory, type Linker, type ScopeComputation
 } from 'langium';
 import { isSpec } from '../generated/ast.js';
-import { buildSpecGraph } from '../model/spec-graph.js';
+import { buildSpecGraph } from '../model/spec-graph-builder.js';
 import type { ApprovedVersion, ApprovedVersionStore } from '../model/approved-versions.js';
 
 export type { ApprovedVersionStore } from '../model/approved-versions.js';

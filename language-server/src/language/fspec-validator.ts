@@ -7,7 +7,8 @@ import { isMorphKind, morphKinds } from '../model/morphs.js';
 import { closestName } from '../model/names.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { entitiesGuardedByGates, graphIndex, isGuardrailEnforced } from '../model/graph-index.js';
-import { elementId, sectionName, type SpecGraph } from '../model/spec-graph.js';
+import { sectionName } from '../model/spec-graph-builder.js';
+import { elementId, type SpecGraph } from '../model/spec-graph.js';
 import { namedElements } from './fspec-scope-computation.js';
 import type { SpecGraphCache } from './spec-graph-cache.js';
 

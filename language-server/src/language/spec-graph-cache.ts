@@ -1,5 +1,6 @@
 import type { Spec } from '../generated/ast.js';
-import { buildSpecGraph, type SpecGraph } from '../model/spec-graph.js';
+import { buildSpecGraph } from '../model/spec-graph-builder.js';
+import type { SpecGraph } from '../model/spec-graph.js';
 
 /** Builds each parsed spec's graph once: a new parse gives a new root node, so the cache never goes stale. */
 export class SpecGraphCache {
