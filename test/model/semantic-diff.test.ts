@@ -191,4 +191,12 @@ describe('semantic diff', () => {
         after = edit('    panel tracker', '    panel prices shows Block\n    panel tracker', after);
         expect((await morphsBetween(base, after)).map(m => m.kind)).toEqual(['add_source', 'swap_allocator', 'add_surface']);
     });
+
+    test('a kind added to a plate is amend_plates whether or not a rule for it exists yet', async () => {
+        const withPlates = edit('  safety {', '  growth_plates {\n    plate sources accepts add_source\n  }\n  morph_rules {\n    rule add_source risk low\n  }\n  safety {');
+        const widened = edit('plate sources accepts add_source', 'plate sources accepts add_source, remove_source', withPlates);
+        expect(await summary(withPlates, widened)).toEqual(['amend_plates plate:sources']);
+        const ruled = edit('    rule add_source risk low', '    rule add_source risk low\n    rule remove_source risk low', widened);
+        expect(await summary(widened, ruled)).toEqual(['amend_rules rule:remove_source']);
+    });
 });

@@ -70,6 +70,7 @@ export function registerValidationChecks(services: FspecServices): void {
         Plate: [validator.checkPlate, validator.checkElementReferences],
         Organ: validator.checkElementReferences,
         AcceptanceTest: validator.checkElementReferences,
+        Heuristic: validator.checkElementReferences,
         MorphRule: [validator.checkSingleClauses, validator.checkMorphRule],
         LineageEntry: [validator.checkSingleClauses, validator.checkLineageEntry]
     };
@@ -238,44 +239,45 @@ export class FspecValidator {
     }
 
     /**
-     * `includes`, `covers` and `at` may point at any kind of element, and kinds have separate
-     * namespaces: a name shared by two kinds resolves to the first declaration, which may not be
-     * the one meant.
+     * A name may be shared by elements of different kinds (kinds have separate namespaces) and a bare
+     * step name by steps of different pipelines. Where a reference could mean several of them it
+     * resolves to the first declaration, which may not be the one meant: say so.
      */
-    checkElementReferences(node: ast.Organ | ast.AcceptanceTest | ast.Plate, accept: ValidationAcceptor): void {
-        const property = ast.isOrgan(node) ? 'members' : ast.isAcceptanceTest(node) ? 'covers' : 'at';
-        const keyword = ast.isOrgan(node) ? 'includes' : property;
-        const references = ast.isOrgan(node) ? node.members : ast.isAcceptanceTest(node) ? node.covers : node.at ? [node.at] : [];
-        const kindsByName = this.elementKindsByName(AstUtils.findRootNode(node) as ast.Spec);
+    checkElementReferences(node: ast.Organ | ast.AcceptanceTest | ast.Plate | ast.Heuristic, accept: ValidationAcceptor): void {
+        const [property, keyword, references] = referencesToCheck(node);
+        const named = this.elementsByName(AstUtils.findRootNode(node) as ast.Spec);
         references.forEach((reference, index) => {
-            const kinds = kindsByName.get(reference.$refText) ?? [];
-            if (kinds.length > 1 && reference.ref) {
-                accept('warning', `'${reference.$refText}' names ${kinds.map(withArticle).join(' and ')}; \`${keyword}\` takes the ${describeKind(reference.ref)} declared first. Rename one to make this unambiguous.`,
-                    { node, property, index: ast.isPlate(node) ? undefined : index, code: IssueCodes.AmbiguousReference } as Parameters<ValidationAcceptor>[2]);
+            const target = reference.ref;
+            const candidates = (named.get(reference.$refText) ?? []).filter(e => !ast.isHeuristic(node) || ast.isStep(e));
+            if (!target || candidates.length < 2) {
+                return;
             }
+            const kinds = [...new Set(candidates.map(describeKind))];
+            // Names are unique per kind, so one kind named twice is a bare step name in several pipelines.
+            const pipelineOf = (step: ast.Element) => (step as ast.Step).$container.name;
+            const message = kinds.length > 1
+                ? `'${reference.$refText}' names ${kinds.map(withArticle).join(' and ')}; \`${keyword}\` takes the ${describeKind(target)} declared first. Rename one to make this unambiguous.`
+                : `'${reference.$refText}' names a step in ${candidates.map(c => `pipeline '${pipelineOf(c)}'`).join(' and in ')}; \`${keyword}\` takes the one in '${pipelineOf(target)}'. Qualify it as ${candidates.map(c => `${pipelineOf(c)}.${reference.$refText}`).join(' or ')}.`;
+            const many = ast.isOrgan(node) || ast.isAcceptanceTest(node);
+            accept('warning', message, { node, property, index: many ? index : undefined, code: IssueCodes.AmbiguousReference } as Parameters<ValidationAcceptor>[2]);
         });
     }
 
-    private readonly kindsByNameCache = new WeakMap<ast.Spec, Map<string, string[]>>();
+    private readonly elementsByNameCache = new WeakMap<ast.Spec, Map<string, ast.Element[]>>();
 
-    /** For each name an element can be referenced by, the kinds of element it names. */
-    private elementKindsByName(spec: ast.Spec): Map<string, string[]> {
-        let kinds = this.kindsByNameCache.get(spec);
-        if (!kinds) {
-            kinds = new Map();
+    /** For each name an element can be referenced by, the elements it names (steps under their bare and qualified names). */
+    private elementsByName(spec: ast.Spec): Map<string, ast.Element[]> {
+        let named = this.elementsByNameCache.get(spec);
+        if (!named) {
+            named = new Map();
             for (const [element, name] of namedElements(spec)) {
                 for (const key of ast.isStep(element) ? [name, element.name] : [name]) {
-                    const list = kinds.get(key) ?? [];
-                    const kind = describeKind(element);
-                    if (!list.includes(kind)) {
-                        list.push(kind);
-                    }
-                    kinds.set(key, list);
+                    named.set(key, [...(named.get(key) ?? []), element]);
                 }
             }
-            this.kindsByNameCache.set(spec, kinds);
+            this.elementsByNameCache.set(spec, named);
         }
-        return kinds;
+        return named;
     }
 
     /** Clauses kept as lists by the grammar that may still be written only once. */
@@ -409,6 +411,16 @@ function describeElement(element: ast.Element): string {
         case 'Field': return `field '${element.name}' in entity '${element.$container.name}'`;
         case 'LineageEntry': return `lineage stage '${element.name}'`;
         default: return `${describeKind(element)} '${element.name}'`;
+    }
+}
+
+/** The property, its keyword, and the references of the clauses that may reach more than one element. */
+function referencesToCheck(node: ast.Organ | ast.AcceptanceTest | ast.Plate | ast.Heuristic): [string, string, Array<{ ref?: ast.Element, $refText: string }>] {
+    switch (node.$type) {
+        case 'Organ': return ['members', 'includes', node.members];
+        case 'AcceptanceTest': return ['covers', 'covers', node.covers];
+        case 'Plate': return ['at', 'at', node.at ? [node.at] : []];
+        case 'Heuristic': return ['target', 'on', node.target ? [node.target] : []];
     }
 }
 

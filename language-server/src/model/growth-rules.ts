@@ -54,9 +54,12 @@ export function checkIdentityInvariants(approved: SpecGraph, current: SpecGraph,
                 message: `Identity invariant 'prohibit ${forbidding.name}' forbids this change: ${morph.detail}.`
             });
         } else if (morph.kind === 'identity_change' && !major) {
+            const why = majorVersion(approved.version) === undefined
+                ? `the approved version "${approved.version}" has no major number to compare with`
+                : `version ${current.version} keeps the major version of the approved ${approved.version}`;
             findings.push({
                 code: GrowthCodes.IdentityChangeOutsideMajor, morph, range: morph.range,
-                message: `Identity may change only in a major evolve: ${morph.detail}, but version ${current.version} keeps the major version of the approved ${approved.version}.`
+                message: `Identity may change only in a major evolve: ${morph.detail}, but ${why}.`
             });
         }
     }
@@ -150,5 +153,6 @@ function nearestPlate(graph: SpecGraph, plates: SpecNode[], morph: Morph): SpecN
 function describePlate(graph: SpecGraph, plate: SpecNode): string {
     const accepted = ((plate.attrs.accepts ?? []) as string[]).join(', ');
     const at = outgoing(graph, plate.id, 'at')[0];
-    return `accepts ${accepted}${at ? ` at ${idName(at.to)}` : ''}`;
+    const broken = unresolvedRefs(plate, 'at')[0];
+    return `accepts ${accepted}${at ? ` at ${idName(at.to)}` : ''}${broken ? ` at ${broken}, which does not resolve` : ''}`;
 }

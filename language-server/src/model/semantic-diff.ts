@@ -11,6 +11,9 @@ const renameOrder: NodeKind[] = [
 /** Any edit of these, labels included, is an identity change. */
 const identityKinds: ReadonlySet<NodeKind> = new Set(['purpose', 'beneficiary', 'envelope', 'prohibition']);
 
+/** Edges derived from node order and attributes (`next`, `accepts`): their changes are seen there, not as edges. */
+const derivedEdges: ReadonlySet<string> = new Set(['next', 'accepts']);
+
 /** Containers whose children are added and removed with them (one morph for the whole entity or pipeline). */
 const ownerKinds: ReadonlySet<NodeKind> = new Set(['entity', 'pipeline']);
 
@@ -118,7 +121,7 @@ class GraphDiff {
         const [children, edges] = version === 'old' ? [this.oldChildren, this.oldEdges] : [this.newChildren, this.newEdges];
         const toNewId = (id: string) => version === 'old' ? this.mapId(id) : id;
         const attrs = Object.entries(node.attrs).filter(([key]) => !labelAttributes.has(key));
-        const refs = (edges.get(node.id) ?? []).filter(e => e.kind !== 'next').map(e => `${e.kind}>${toNewId(e.to)}`).sort();
+        const refs = (edges.get(node.id) ?? []).filter(e => !derivedEdges.has(e.kind)).map(e => `${e.kind}>${toNewId(e.to)}`).sort();
         const kids = (children.get(node.id) ?? []).map(c => `${c.name}=${this.shape(c, version)}`).sort();
         return JSON.stringify([attrs, refs, kids]);
     }
@@ -151,7 +154,7 @@ class GraphDiff {
         const edges = (version === 'old' ? this.oldEdges : this.newEdges).get(node.id) ?? [];
         const references: Record<string, string[]> = {};
         for (const edge of edges) {
-            if (edge.kind !== 'next') {
+            if (!derivedEdges.has(edge.kind)) {
                 const target = version === 'old' ? this.mapId(edge.to) : edge.to;
                 (references[edge.kind] ??= []).push(idName(target));
             }

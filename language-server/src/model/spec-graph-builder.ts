@@ -199,7 +199,7 @@ class GraphBuilder {
         }
         for (const p of identity.prohibitions) {
             const target = p.beneficiary?.$refText ?? p.envelope ?? p.morph;
-            const name = [p.action, p.subject, target].filter(Boolean).join(' ');
+            const name = [p.action, p.subject, p.envelope !== undefined ? `"${p.envelope}"` : target].filter(Boolean).join(' ');
             const id = `prohibition:${name}`;
             this.node({ id, kind: 'prohibition', name, parent, attrs: clean({ action: p.action, subject: p.subject, target }) }, p);
             this.refs(id, 'protects', [p.beneficiary]);
