@@ -9,13 +9,15 @@ import { FspecScopeProvider } from './language/fspec-scope-provider.js';
 import { FspecLinker } from './language/fspec-linker.js';
 import { FspecWorkspaceManager } from './language/fspec-workspace-manager.js';
 import { FspecValidator, registerValidationChecks } from './language/fspec-validator.js';
+import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
 import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
 
 /** Services this language adds to Langium's defaults. */
 export type FspecAddedServices = {
     validation: {
-        FspecValidator: FspecValidator
+        FspecValidator: FspecValidator,
+        FspecGrowthValidator: FspecGrowthValidator
     },
     model: {
         /** Where the last approved version of a spec comes from (files today, git lineage later). */
@@ -34,7 +36,8 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         Linker: (services) => new FspecLinker(services)
     },
     validation: {
-        FspecValidator: (services) => new FspecValidator(services)
+        FspecValidator: (services) => new FspecValidator(services),
+        FspecGrowthValidator: (services) => new FspecGrowthValidator(services)
     },
     model: {
         ApprovedVersions: (services) => new FileApprovedVersionStore(services),

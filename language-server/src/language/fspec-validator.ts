@@ -1,14 +1,11 @@
 import { AstUtils, GrammarUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
-import type { ApprovedVersionStore } from '../model/approved-versions.js';
-import { checkIdentityInvariants, checkMorphRules, majorVersion } from '../model/growth-rules.js';
-import { isMorphKind, morphKinds } from '../model/morphs.js';
+import { majorVersion } from '../model/growth-rules.js';
 import { closestName } from '../model/names.js';
-import { diffSpecGraphs } from '../model/semantic-diff.js';
-import { entitiesGuardedByGates, graphIndex, isGuardrailEnforced } from '../model/graph-index.js';
+import { entitiesGuardedByGates, isGuardrailEnforced } from '../model/graph-index.js';
 import { sectionName } from '../model/spec-graph-builder.js';
-import { elementId, type SpecGraph } from '../model/spec-graph.js';
+import { elementId } from '../model/spec-graph.js';
 import { namedElements } from './fspec-scope-computation.js';
 import type { SpecGraphCache } from './spec-graph-cache.js';
 
@@ -53,9 +50,8 @@ export function registerValidationChecks(services: FspecServices): void {
     const registry = services.validation.ValidationRegistry;
     const validator = services.validation.FspecValidator;
     const checks: ValidationChecks<ast.FspecAstType> = {
-        Spec: [validator.checkSections, validator.checkUniqueNames, validator.checkVersion, validator.checkAgainstApproved],
+        Spec: [validator.checkSections, validator.checkUniqueNames, validator.checkVersion],
         Identity: validator.checkIdentity,
-        Prohibition: validator.checkProhibition,
         Desire: validator.checkDesire,
         Source: [validator.checkSingleClauses, validator.checkSourceCadence],
         EvidencePolicy: validator.checkPolicy,
@@ -67,28 +63,31 @@ export function registerValidationChecks(services: FspecServices): void {
         Safety: validator.checkDisclaimers,
         Deployment: validator.checkDeployment,
         Schedule: validator.checkScheduleCadence,
-        Plate: [validator.checkPlate, validator.checkElementReferences],
+        Plate: validator.checkElementReferences,
         Organ: validator.checkElementReferences,
         AcceptanceTest: validator.checkElementReferences,
         Heuristic: validator.checkElementReferences,
-        MorphRule: [validator.checkSingleClauses, validator.checkMorphRule],
-        LineageEntry: [validator.checkSingleClauses, validator.checkLineageEntry]
+        MorphRule: validator.checkSingleClauses,
+        LineageEntry: validator.checkSingleClauses
     };
     registry.register(checks, validator);
+    const growth = services.validation.FspecGrowthValidator;
+    const growthChecks: ValidationChecks<ast.FspecAstType> = {
+        Spec: growth.checkAgainstApproved,
+        Prohibition: growth.checkProhibition,
+        Plate: growth.checkPlate,
+        MorphRule: growth.checkMorphRule,
+        LineageEntry: growth.checkLineageEntry
+    };
+    registry.register(growthChecks, growth);
 }
 
+/** Checks of one spec's structure, names, values and flows. Growth checks are in fspec-growth-validator.ts. */
 export class FspecValidator {
-    private readonly approvedVersions: ApprovedVersionStore;
     private readonly graphs: SpecGraphCache;
 
     constructor(services: FspecServices) {
-        this.approvedVersions = services.model.ApprovedVersions;
         this.graphs = services.model.SpecGraphs;
-    }
-
-    /** The spec graph of the document a node is in: whole-spec checks look things up there, not by walking the AST. */
-    private graphOf(node: AstNode): SpecGraph {
-        return this.graphs.get(AstUtils.findRootNode(node) as ast.Spec);
     }
 
     checkSections(spec: ast.Spec, accept: ValidationAcceptor): void {
@@ -125,33 +124,6 @@ export class FspecValidator {
         }
     }
 
-    /** Identity invariants and morph rules against the last approved version: one implementation, in model/growth-rules. */
-    async checkAgainstApproved(spec: ast.Spec, accept: ValidationAcceptor): Promise<void> {
-        const document = AstUtils.getDocument(spec);
-        // A half-parsed spec would diff as a mass removal: compare only complete texts.
-        if (document.parseResult.lexerErrors.length || document.parseResult.parserErrors.length) {
-            return;
-        }
-        const approved = await this.approvedVersions.find(spec.name, document.uri.toString());
-        if (!approved) {
-            return;
-        }
-        if (!approved.graph) {
-            accept('warning', `Cross-version checks skipped: ${approved.problem} (${approved.location}).`,
-                { node: spec, property: 'name', code: IssueCodes.ApprovedVersionUnreadable });
-            return;
-        }
-        const current = this.graphs.get(spec);
-        const morphs = diffSpecGraphs(approved.graph, current);
-        const findings = [...checkIdentityInvariants(approved.graph, current, morphs), ...checkMorphRules(current, morphs)];
-        for (const finding of findings) {
-            accept('error', finding.message, {
-                node: spec, property: finding.range ? undefined : 'name', range: finding.range, code: finding.code,
-                data: { code: finding.code, morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject }
-            });
-        }
-    }
-
     checkIdentity(identity: ast.Identity, accept: ValidationAcceptor): void {
         if (identity.purposes.length === 0) {
             accept('error', 'Identity needs a purpose: `purpose "What this app is for"`.', { node: identity, keyword: 'identity', code: IssueCodes.MissingPurpose });
@@ -161,12 +133,6 @@ export class FspecValidator {
         }
         if (identity.beneficiaries.length === 0) {
             accept('error', 'Identity needs at least one beneficiary: `beneficiary Name "who they are"`.', { node: identity, keyword: 'identity', code: IssueCodes.MissingBeneficiary });
-        }
-    }
-
-    checkProhibition(prohibition: ast.Prohibition, accept: ValidationAcceptor): void {
-        if (prohibition.morph !== undefined) {
-            this.checkMorphKind(prohibition.morph, accept, { node: prohibition, property: 'morph' });
         }
     }
 
@@ -311,7 +277,7 @@ export class FspecValidator {
 
     /** A pii/phi field shown on a panel needs a gate somewhere in the flow of its entity. */
     checkProtectedFields(panel: ast.Panel, accept: ValidationAcceptor): void {
-        const guarded = entitiesGuardedByGates(this.graphOf(panel));
+        const guarded = entitiesGuardedByGates(this.graphs.of(panel));
         panel.shows.forEach((shown, index) => {
             const target = shown.ref;
             if (!target) {
@@ -329,60 +295,10 @@ export class FspecValidator {
     }
 
     checkGuardrailEnforced(guardrail: ast.Guardrail, accept: ValidationAcceptor): void {
-        if (guardrail.name && !isGuardrailEnforced(this.graphOf(guardrail), elementId(guardrail))) {
+        if (guardrail.name && !isGuardrailEnforced(this.graphs.of(guardrail), elementId(guardrail))) {
             accept('warning', `Guardrail '${guardrail.name}' is neither enforced by a gate nor covered by an acceptance test.`,
                 { node: guardrail, property: 'name', code: IssueCodes.UnenforcedGuardrail });
         }
-    }
-
-    checkPlate(plate: ast.Plate, accept: ValidationAcceptor): void {
-        const { nodes } = graphIndex(this.graphOf(plate));
-        plate.accepts.forEach((kind, index) => {
-            if (!this.checkMorphKind(kind, accept, { node: plate, property: 'accepts', index })) {
-                return;
-            }
-            if (!nodes.has(`rule:${kind}`)) {
-                accept('warning', `Plate '${plate.name}' accepts ${kind}, but no morph rule '${kind}' says its risk and required tests.`,
-                    { node: plate, property: 'accepts', index, code: IssueCodes.PlateWithoutRule });
-            }
-        });
-    }
-
-    checkMorphRule(rule: ast.MorphRule, accept: ValidationAcceptor): void {
-        this.checkMorphKind(rule.name, accept, { node: rule, property: 'name' });
-        if (rule.risk !== 'high') {
-            return;
-        }
-        if (rule.requires.length === 0) {
-            accept('error', `High-risk morph rule '${rule.name}' must require at least one acceptance test.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutTest });
-        }
-        if (rule.review !== 'human') {
-            accept('error', `High-risk morph rule '${rule.name}' must have \`review human\`.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutReview });
-        }
-    }
-
-    checkLineageEntry(entry: ast.LineageEntry, accept: ValidationAcceptor): void {
-        entry.morphs.forEach(morph => this.checkMorphKind(morph.kind, accept, { node: morph, property: 'kind' }));
-        // Reported on each entry of the loop; entries that only lead into it are not at fault.
-        const visited = new Set<ast.LineageEntry>();
-        for (let ancestor = entry.from?.ref; ancestor && !visited.has(ancestor); ancestor = ancestor.from?.ref) {
-            if (ancestor === entry) {
-                const through = entry.from?.ref?.name;
-                accept('error', `Lineage of '${entry.name}' loops back on itself through '${through}'.`, { node: entry, property: 'from', code: IssueCodes.LineageCycle });
-                return;
-            }
-            visited.add(ancestor);
-        }
-    }
-
-    private checkMorphKind<N extends AstNode>(name: string | undefined, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): boolean {
-        if (name === undefined || isMorphKind(name)) {
-            return true;
-        }
-        const suggestion = closestName(name, morphKinds);
-        accept('error', `Unknown morph kind '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Known kinds are listed in docs/language.md.`,
-            { ...where, code: IssueCodes.UnknownMorphKind } as Parameters<ValidationAcceptor>[2]);
-        return false;
     }
 
     private checkCadence<N extends AstNode>(cadence: string | undefined, accept: ValidationAcceptor, where: { node: N, property: string, index?: number }): void {
@@ -395,7 +311,7 @@ export class FspecValidator {
 }
 
 /** What kind of element this is, in words: `step`, `gate`, `acceptance test`. */
-function describeKind(element: ast.Element): string {
+export function describeKind(element: ast.Element): string {
     switch (element.$type) {
         case 'Step': return element.kind;
         case 'AcceptanceTest': return 'acceptance test';

@@ -1,3 +1,4 @@
+import { AstUtils, type AstNode } from 'langium';
 import type { Spec } from '../generated/ast.js';
 import { buildSpecGraph } from '../model/spec-graph-builder.js';
 import type { SpecGraph } from '../model/spec-graph.js';
@@ -13,5 +14,10 @@ export class SpecGraphCache {
             this.graphs.set(spec, graph);
         }
         return graph;
+    }
+
+    /** The graph of the spec a node belongs to: whole-spec checks look things up there instead of walking the AST. */
+    of(node: AstNode): SpecGraph {
+        return this.get(AstUtils.findRootNode(node) as Spec);
     }
 }
