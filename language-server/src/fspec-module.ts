@@ -8,10 +8,12 @@ import { FspecScopeComputation } from './language/fspec-scope-computation.js';
 import { FspecScopeProvider } from './language/fspec-scope-provider.js';
 import { FspecLinker } from './language/fspec-linker.js';
 import { FspecWorkspaceManager } from './language/fspec-workspace-manager.js';
+import { FspecDocumentValidator } from './language/fspec-document-validator.js';
 import { FspecValidator, registerValidationChecks } from './language/fspec-validator.js';
 import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
 import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
+import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
 
 /** Services this language adds to Langium's defaults. */
 export type FspecAddedServices = {
@@ -36,8 +38,12 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         Linker: (services) => new FspecLinker(services)
     },
     validation: {
+        DocumentValidator: (services) => new FspecDocumentValidator(services),
         FspecValidator: (services) => new FspecValidator(services),
         FspecGrowthValidator: (services) => new FspecGrowthValidator(services)
+    },
+    lsp: {
+        CodeActionProvider: (services) => new FspecCodeActionProvider(services)
     },
     model: {
         ApprovedVersions: (services) => new FileApprovedVersionStore(services),

@@ -84,7 +84,7 @@ export async function buildSpecs(services: FspecServices, files: string[]): Prom
 const structuralCodes: ReadonlySet<unknown> = new Set([DocumentValidator.LexingError, DocumentValidator.ParsingError, DocumentValidator.LinkingError]);
 
 export function diagnosticCode(diagnostic: Diagnostic): string {
-    return String(diagnostic.code ?? diagnostic.data?.code ?? 'error');
+    return String(diagnostic.code ?? 'error');
 }
 
 export function structuralErrors(document: LangiumDocument): Diagnostic[] {

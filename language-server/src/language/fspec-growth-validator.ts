@@ -4,7 +4,7 @@ import type { FspecServices } from '../fspec-module.js';
 import type { ApprovedVersionStore } from '../model/approved-versions.js';
 import { graphIndex } from '../model/graph-index.js';
 import { checkIdentityInvariants, checkMorphRules } from '../model/growth-rules.js';
-import { isMorphKind, morphKinds } from '../model/morphs.js';
+import { isMorphKind, morphKinds, type Morph } from '../model/morphs.js';
 import { closestName } from '../model/names.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { IssueCodes } from './fspec-validator.js';
@@ -45,7 +45,7 @@ export class FspecGrowthValidator {
         for (const finding of findings) {
             accept('error', finding.message, {
                 node: spec, property: finding.range ? undefined : 'name', range: finding.range, code: finding.code,
-                data: { code: finding.code, morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject }
+                data: { code: finding.code, morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject, at: plateLocation(finding.morph) }
             });
         }
     }
@@ -105,4 +105,11 @@ export class FspecGrowthValidator {
             { ...where, code: IssueCodes.UnknownMorphKind } as Parameters<ValidationAcceptor>[2]);
         return false;
     }
+}
+
+/** Where a plate for this morph would go: the pipeline or entity around the change (not a newly added one itself), if any. */
+function plateLocation(morph: Morph): string | undefined {
+    const around = morph.change === 'add' ? morph.scope.slice(1) : morph.scope;
+    const owner = around.find(id => id.startsWith('pipeline:') || id.startsWith('entity:'));
+    return owner && owner.slice(owner.indexOf(':') + 1);
 }

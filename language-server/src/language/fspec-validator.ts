@@ -3,7 +3,8 @@ import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import { majorVersion } from '../model/growth-rules.js';
 import { closestName } from '../model/names.js';
-import { entitiesGuardedByGates, isGuardrailEnforced } from '../model/graph-index.js';
+import { unrealizedOutputs } from '../model/desires.js';
+import { entitiesGuardedByGates, graphIndex, isGuardrailEnforced } from '../model/graph-index.js';
 import { sectionName } from '../model/spec-graph-builder.js';
 import { elementId } from '../model/spec-graph.js';
 import { namedElements } from './fspec-scope-computation.js';
@@ -29,6 +30,7 @@ export const IssueCodes = {
     UnenforcedGuardrail: 'unenforced-guardrail',
     UnguardedProtectedField: 'unguarded-protected-field',
     DesireWithoutGoal: 'desire-without-goal',
+    PendingDesire: 'pending-desire',
     UnknownCadence: 'unknown-cadence',
     LineageCycle: 'lineage-cycle',
     AmbiguousReference: 'ambiguous-reference',
@@ -141,6 +143,12 @@ export class FspecValidator {
             accept('warning', `Desire '${desire.name}' has no goal: say what the user wants with \`goal "..."\`.`, { node: desire, property: 'name', code: IssueCodes.DesireWithoutGoal });
         }
         desire.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: desire, property: 'cadences', index }));
+        const node = desire.name ? graphIndex(this.graphs.of(desire)).nodes.get(elementId(desire)) : undefined;
+        const pending = node ? unrealizedOutputs(this.graphs.of(desire), node) : [];
+        if (pending.length) {
+            accept('info', `Desire '${desire.name}' is not realized yet: nothing in the spec produces ${pending.map(o => `'${o}'`).join(', ')}.`,
+                { node: desire, property: 'name', code: IssueCodes.PendingDesire, data: { code: IssueCodes.PendingDesire, outputs: pending } });
+        }
     }
 
     checkSingleClauses(node: AstNode, accept: ValidationAcceptor): void {

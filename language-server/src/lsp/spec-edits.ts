@@ -1,0 +1,50 @@
+import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
+import type { Position, TextEdit } from 'vscode-languageserver';
+import type { Spec } from '../generated/ast.js';
+import { sectionName } from '../model/spec-graph-builder.js';
+import type { SectionName } from '../model/spec-graph.js';
+
+/** Text edits that grow a spec: lines appended inside a block, into a section, or a new section. */
+
+/** The leading whitespace of the line a node starts on. */
+function indentOf(document: LangiumDocument, node: AstNode): string {
+    const line = node.$cstNode!.range.start.line;
+    const text = document.textDocument.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+    return /^[ \t]*/.exec(text)![0];
+}
+
+/** Appends lines (indented one level deeper than the block) just before the block's closing brace. */
+export function appendInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit {
+    const close = CstUtils.flattenCst(block.$cstNode!).filter(leaf => leaf.text === '}').toArray().at(-1)!;
+    const outer = indentOf(document, block);
+    const inner = `${outer}  `;
+    const start = close.range.start;
+    const before = document.textDocument.getText({ start: { line: start.line, character: 0 }, end: start });
+    if (before.trim() === '') {
+        return { range: { start: { line: start.line, character: 0 }, end: { line: start.line, character: 0 } }, newText: lines.map(l => `${inner}${l}\n`).join('') };
+    }
+    return { range: { start, end: start }, newText: `\n${lines.map(l => `${inner}${l}`).join('\n')}\n${outer}` };
+}
+
+/** Appends lines to a section, creating the section at the end of the spec when it is missing. */
+export function appendToSection(document: LangiumDocument<Spec>, name: SectionName, lines: string[]): TextEdit {
+    const spec = document.parseResult.value;
+    const section = spec.sections.find(s => sectionName(s) === name);
+    return section
+        ? appendInside(document, section, lines)
+        : appendInside(document, spec, [`${name} {`, ...lines.map(l => `  ${l}`), '}']);
+}
+
+/** Inserts lines as the first entries of a block, right after its opening brace. */
+export function prependInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit {
+    const open = CstUtils.flattenCst(block.$cstNode!).find(leaf => leaf.text === '{')!;
+    const inner = `${indentOf(document, block)}  `;
+    const at: Position = open.range.end;
+    return { range: { start: at, end: at }, newText: lines.map(l => `\n${inner}${l}`).join('') };
+}
+
+/** Appends text at the end of a node (e.g. a clause at the end of a rule's line). */
+export function appendAfter(node: AstNode, text: string): TextEdit {
+    const end = node.$cstNode!.range.end;
+    return { range: { start: end, end }, newText: text };
+}
