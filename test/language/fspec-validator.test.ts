@@ -168,7 +168,7 @@ describe('desires', () => {
     });
 
     test('a desire with a goal has no desire-without-goal warning', async () => {
-        expectNoIssues(await validate(spec('  desires { desire plan { goal "Plan routes" output routes cadence weekly } }')));
+        expectNoIssues(await validate(spec('  desires { desire plan { goal "Plan routes" output routes cadence weekly } }\n  workflows { pipeline p { step routes } }')));
     });
 });
 

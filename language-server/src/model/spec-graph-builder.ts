@@ -13,7 +13,10 @@ export function sectionName(section: ast.Section): SectionName {
     return sectionNames[section.$type];
 }
 
-/** Builds the spec graph of a parsed (and, for edges, linked) spec. Unresolved references keep their text in attrs but get no edge. */
+/**
+ * Builds the spec graph of a parsed (and, for edges, linked) spec. Unresolved references are kept
+ * as text in `unresolved`. A spec with syntax errors still gives a graph of what did parse.
+ */
 export function buildSpecGraph(spec: ast.Spec): SpecGraph {
     return new GraphBuilder(spec).build();
 }
@@ -76,10 +79,10 @@ class GraphBuilder {
                     const entityId = this.element(e, parent, { title: e.title });
                     for (const f of e.fields) {
                         const id = this.element(f, entityId, {
-                            type: f.type.entity ? undefined : fieldTypeText(f.type), many: f.type.many, optional: f.type.optional,
+                            type: !f.type || f.type.entity ? undefined : fieldTypeText(f.type), many: f.type?.many, optional: f.type?.optional,
                             pii: f.flags.includes('pii'), phi: f.flags.includes('phi'), description: f.description
                         });
-                        this.refs(id, 'references', [f.type.entity]);
+                        this.refs(id, 'references', [f.type?.entity]);
                     }
                 }
                 return;
@@ -140,8 +143,9 @@ class GraphBuilder {
             case 'Deployment':
                 this.node({ id: 'deployment', kind: 'deployment', name: 'deployment', parent, attrs: clean({ devices: section.devices, cadence: section.cadences }) }, section);
                 for (const s of section.schedules) {
-                    const id = `schedule:${s.pipeline.$refText}`;
-                    this.node({ id, kind: 'schedule', name: s.pipeline.$refText, parent, attrs: clean({ cadence: s.cadence, at: s.time }) }, s);
+                    const name = s.pipeline?.$refText ?? '';
+                    const id = `schedule:${name}`;
+                    this.node({ id, kind: 'schedule', name, parent, attrs: clean({ cadence: s.cadence, at: s.time }) }, s);
                     this.refs(id, 'schedules', [s.pipeline]);
                 }
                 for (const r of section.retentions) {
