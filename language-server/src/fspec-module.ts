@@ -14,6 +14,11 @@ import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
 import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
 import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
+import { FspecFormatter } from './lsp/fspec-formatter.js';
+import { FspecCodeLensProvider } from './lsp/fspec-code-lens.js';
+import { FspecHoverProvider } from './lsp/fspec-hover.js';
+import { FspecInlayHintProvider } from './lsp/fspec-inlay-hints.js';
+import { FspecRenameProvider } from './lsp/fspec-rename.js';
 
 /** Services this language adds to Langium's defaults. */
 export type FspecAddedServices = {
@@ -43,7 +48,12 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         FspecGrowthValidator: (services) => new FspecGrowthValidator(services)
     },
     lsp: {
-        CodeActionProvider: (services) => new FspecCodeActionProvider(services)
+        CodeActionProvider: (services) => new FspecCodeActionProvider(services),
+        Formatter: () => new FspecFormatter(),
+        HoverProvider: (services) => new FspecHoverProvider(services),
+        RenameProvider: (services) => new FspecRenameProvider(services),
+        CodeLensProvider: () => new FspecCodeLensProvider(),
+        InlayHintProvider: () => new FspecInlayHintProvider()
     },
     model: {
         ApprovedVersions: (services) => new FileApprovedVersionStore(services),
