@@ -16,6 +16,7 @@ import { SpecGraphCache } from './language/spec-graph-cache.js';
 import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
 import { FspecFormatter } from './lsp/fspec-formatter.js';
 import { FspecCodeLensProvider } from './lsp/fspec-code-lens.js';
+import { FspecCompletionProvider } from './lsp/fspec-completion.js';
 import { FspecHoverProvider } from './lsp/fspec-hover.js';
 import { FspecInlayHintProvider } from './lsp/fspec-inlay-hints.js';
 import { FspecRenameProvider } from './lsp/fspec-rename.js';
@@ -49,6 +50,7 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
     },
     lsp: {
         CodeActionProvider: (services) => new FspecCodeActionProvider(services),
+        CompletionProvider: (services) => new FspecCompletionProvider(services),
         Formatter: () => new FspecFormatter(),
         HoverProvider: (services) => new FspecHoverProvider(services),
         RenameProvider: (services) => new FspecRenameProvider(services),

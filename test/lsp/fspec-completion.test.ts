@@ -1,0 +1,98 @@
+import { expectCompletion } from 'langium/test';
+import { describe, expect, test } from 'vitest';
+import type { CompletionItem } from 'vscode-languageserver';
+import { knownCadences } from '../../language-server/src/language/fspec-validator.js';
+import { isGoverned, morphKinds, type MorphKind } from '../../language-server/src/model/morphs.js';
+import { createTestServices, spec } from '../fixtures.js';
+
+const complete = expectCompletion(createTestServices().Fspec);
+
+const body = (marked: string) => spec(`  data_contracts {
+    entity Contract {
+      qty: int
+    }
+    entity Invoice {
+      total: money
+    }
+  }
+  workflows {
+    pipeline p {
+      step s reads ${marked.includes('@reads') ? '<|>' : 'Contract'}
+    }
+  }
+  safety {
+    guardrail g "G"
+  }
+  morph_rules {
+    rule add_source risk low requires ${marked.includes('@requires') ? '<|>' : 't1'}
+    ${marked.includes('@rule') ? 'rule <|>' : ''}
+  }
+  growth_plates {
+    plate pl accepts ${marked.includes('@accepts') ? '<|>' : 'add_source'}
+  }
+  acceptance {
+    test t1 "T"
+  }
+  deployment {
+    cadence ${marked.includes('@cadence') ? '<|>' : 'daily'}
+  }
+${marked.includes('@section') ? '  <|>' : ''}`);
+
+const labels = (items: CompletionItem[]) => items.map(i => i.label);
+
+describe('completion', () => {
+    test("a step's reads offers entities only", async () => {
+        await complete({ text: body('@reads'), index: 0, assert: list => expect(labels(list.items)).toEqual(['Contract', 'Invoice']) });
+    });
+
+    test("a rule's requires offers tests only", async () => {
+        await complete({ text: body('@requires'), index: 0, assert: list => expect(labels(list.items)).toEqual(['t1']) });
+    });
+
+    test('a plate offers morph kinds, governed ones first, with what each does', async () => {
+        await complete({
+            text: body('@accepts'), index: 0, assert: list => {
+                expect(labels(list.items).sort()).toEqual([...morphKinds].sort());
+                const sorted = [...list.items].sort((a, b) => a.sortText!.localeCompare(b.sortText!));
+                expect(sorted[0]).toMatchObject({ label: 'add_action', detail: 'add an action' });
+                const firstUngoverned = sorted.findIndex(i => !isGoverned(i.label as MorphKind));
+                expect(sorted.slice(firstUngoverned).every(i => !isGoverned(i.label as MorphKind))).toBe(true);
+                expect(sorted[firstUngoverned].label).toBe('add_desire');
+            }
+        });
+    });
+
+    test('a new rule offers only governed kinds that have no rule yet', async () => {
+        await complete({
+            text: body('@rule'), index: 0, assert: list => {
+                expect(labels(list.items)).not.toContain('add_source');
+                expect(labels(list.items)).not.toContain('add_desire');
+                expect(labels(list.items)).toContain('insert_gate');
+            }
+        });
+    });
+
+    test('a cadence offers the known cadences and not value keywords', async () => {
+        await complete({ text: body('@cadence'), index: 0, assert: list => expect(labels(list.items)).toEqual(knownCadences) });
+    });
+
+    test('between sections: the missing sections as keywords and as snippets', async () => {
+        await complete({
+            text: body('@section'), index: 0, assert: list => {
+                expect(labels(list.items)).toContain('identity');
+                const snippet = list.items.find(i => i.label === 'desires …');
+                expect(snippet).toMatchObject({ insertTextFormat: 2, insertText: 'desires {\n\tdesire ${1:name} {\n\t\tgoal "${2:What the user wants}"\n\t\toutput ${3:result}\n\t}\n}' });
+            }
+        });
+    });
+
+    test('a field type offers primitive types and entities', async () => {
+        await complete({
+            text: spec('  data_contracts {\n    entity Block {\n      crop: string\n    }\n    entity Spray {\n      block: <|>\n    }\n  }'), index: 0,
+            assert: list => {
+                expect(labels(list.items)).toEqual(expect.arrayContaining(['string', 'int', 'date', 'Block', 'Spray', 'enum']));
+                expect(labels(list.items)).not.toContain('high');
+            }
+        });
+    });
+});
