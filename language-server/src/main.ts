@@ -2,8 +2,10 @@ import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createFspecServices } from './fspec-module.js';
+import { registerFactoryRequests } from './lsp/factory-requests.js';
 
 // The transport (--stdio, --node-ipc, --socket=PORT) is read from the command line by createConnection.
 const connection = createConnection(ProposedFeatures.all);
-const { shared } = createFspecServices({ connection, ...NodeFileSystem });
+const { shared, Fspec } = createFspecServices({ connection, ...NodeFileSystem });
+registerFactoryRequests(connection, Fspec);
 startLanguageServer(shared);

@@ -2,14 +2,40 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, Hover, InitializeResult, LocationLink, PublishDiagnosticsParams } from 'vscode-languageserver';
+import { FactoryMethods, type ModelChangedParams } from '../../language-server/src/protocol.js';
 
+/**
+ * The headless proof: the bundled server as a child process, driven over stdio by a plain JSON-RPC
+ * client, the way Neovim, Emacs or Helix drive it.
+ */
 const root = path.resolve(import.meta.dirname, '../..');
 const server = spawn(process.execPath, [path.join(root, 'bin/fspec-language-server.cjs'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 connection.listen();
+
+const uri = pathToFileURL(path.join(root, 'examples/scratch.fspec')).toString();
+const text = fs.readFileSync(path.join(root, 'examples/farmer-contract-allocation/farm-ops.fspec'), 'utf8').replace('reads Block output Forecast', 'reads Blok output Forecast');
+const lines = text.split('\n');
+const at = (marker: string, delta = 0) => {
+    const line = lines.findIndex(l => l.includes(marker));
+    return { line, character: lines[line].indexOf(marker) + delta };
+};
+
+let diagnostics: PublishDiagnosticsParams;
+let modelChanged: ModelChangedParams;
+
+beforeAll(async () => {
+    const initialized: InitializeResult = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    expect(initialized.capabilities.completionProvider).toBeDefined();
+    connection.sendNotification('initialized', {});
+    const published = new Promise<PublishDiagnosticsParams>(resolve => connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => p.uri === uri && resolve(p)));
+    const changed = new Promise<ModelChangedParams>(resolve => connection.onNotification(FactoryMethods.modelChanged.method, (p: ModelChangedParams) => p.uris.includes(uri) && resolve(p)));
+    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fspec', version: 1, text } });
+    [diagnostics, modelChanged] = await Promise.all([published, changed]);
+});
 
 afterAll(async () => {
     await connection.sendRequest('shutdown');
@@ -17,23 +43,30 @@ afterAll(async () => {
     connection.dispose();
 });
 
-test('the language server speaks LSP over stdio and publishes located diagnostics for an opened spec', async () => {
-    const initialized: InitializeResult = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
-    expect(initialized.capabilities.completionProvider).toBeDefined();
-    expect(initialized.capabilities.definitionProvider).toBeTruthy();
-    connection.sendNotification('initialized', {});
-
-    const uri = pathToFileURL(path.join(root, 'examples/scratch.fspec')).toString();
-    const text = fs.readFileSync(path.join(root, 'examples/farmer-contract-allocation/farm-ops.fspec'), 'utf8').replace('reads Block output Forecast', 'reads Blok output Forecast');
-    const published = new Promise<PublishDiagnosticsParams>(resolve => {
-        connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-            if (params.uri === uri) {
-                resolve(params);
-            }
-        });
+describe('the language server over stdio', () => {
+    test('publishes located diagnostics for an opened spec and announces its model', () => {
+        expect(diagnostics.diagnostics.map(d => [d.message, d.range.start.line, d.code])).toEqual([["Unknown entity 'Blok'. Did you mean 'Block'?", at('reads Blok').line, 'linking-error']]);
+        expect(modelChanged.uris).toContain(uri);
     });
-    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fspec', version: 1, text } });
-    const { diagnostics } = await published;
-    const line = text.split('\n').findIndex(l => l.includes('reads Blok'));
-    expect(diagnostics.map(d => [d.message, d.range.start.line])).toEqual([["Unknown entity 'Blok'. Did you mean 'Block'?", line]]);
+
+    test('answers completion, hover and definition', async () => {
+        const completion: CompletionList = await connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: at('reads PriceQuote', 'reads '.length) });
+        expect(completion.items.map(i => i.label)).toContain('PriceQuote');
+        const hover: Hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: at('enforces no_phi_harvest', 'enforces n'.length) });
+        expect((hover.contents as { value: string }).value).toMatch(/^\*\*guardrail\*\* `no_phi_harvest` — No harvest from PHI locked blocks/);
+        const definition: LocationLink[] = await connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: at('enforces no_phi_harvest', 'enforces n'.length) });
+        expect(definition.map(l => [l.targetUri, l.targetSelectionRange.start.line])).toEqual([[uri, at('guardrail no_phi_harvest').line]]);
+    });
+
+    test('offers the closest name as a quick fix for the unresolved reference', async () => {
+        const diagnostic = diagnostics.diagnostics[0];
+        const actions: CodeAction[] = await connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+        expect(actions.map(a => a.title)).toContain("Change to 'Block'");
+    });
+
+    test('renders the spec through fspec/render', async () => {
+        const result = await connection.sendRequest(FactoryMethods.render, { uri, mode: 'lineage' });
+        expect(result!.hasErrors).toBe(true);
+        expect(result!.diagram.mermaid).toMatch(/^graph TD/);
+    });
 });

@@ -90,8 +90,21 @@ export function unresolvedRefs(node: SpecNode, kind: EdgeKind): string[] {
     return ((node.attrs.unresolved ?? []) as string[]).filter(r => r.startsWith(prefix)).map(r => r.slice(prefix.length));
 }
 
-/** The graph as stable JSON (the `fspec normalize` output): source ranges left out, so layout edits do not change it. */
-export function serializeSpecGraph(graph: SpecGraph): string {
+/** The graph as the seed's spec graph JSON: source ranges left out, so layout edits do not change it. */
+export interface NormalizedSpecGraph {
+    spec: string;
+    version: string;
+    stage?: string;
+    nodes: Array<Omit<SpecNode, 'range' | 'attrs'> & { attrs?: SpecNode['attrs'] }>;
+    edges: SpecEdge[];
+}
+
+export function normalizeSpecGraph(graph: SpecGraph): NormalizedSpecGraph {
     const nodes = graph.nodes.map(({ id, kind, name, parent, attrs }) => ({ id, kind, name, ...(parent ? { parent } : {}), ...(Object.keys(attrs).length ? { attrs } : {}) }));
-    return JSON.stringify({ spec: graph.name, version: graph.version, ...(graph.stage ? { stage: graph.stage } : {}), nodes, edges: graph.edges }, null, 2);
+    return { spec: graph.name, version: graph.version, ...(graph.stage ? { stage: graph.stage } : {}), nodes, edges: graph.edges };
+}
+
+/** The normalized graph as stable JSON (the `fspec normalize` output). */
+export function serializeSpecGraph(graph: SpecGraph): string {
+    return JSON.stringify(normalizeSpecGraph(graph), null, 2);
 }
