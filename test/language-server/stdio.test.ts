@@ -31,8 +31,16 @@ beforeAll(async () => {
     const initialized: InitializeResult = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
     expect(initialized.capabilities.completionProvider).toBeDefined();
     connection.sendNotification('initialized', {});
-    const published = new Promise<PublishDiagnosticsParams>(resolve => connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => p.uri === uri && resolve(p)));
-    const changed = new Promise<ModelChangedParams>(resolve => connection.onNotification(FactoryMethods.modelChanged.method, (p: ModelChangedParams) => p.uris.includes(uri) && resolve(p)));
+    const published = new Promise<PublishDiagnosticsParams>(resolve => connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+        if (p.uri === uri) {
+            resolve(p);
+        }
+    }));
+    const changed = new Promise<ModelChangedParams>(resolve => connection.onNotification(FactoryMethods.modelChanged.method, (p: ModelChangedParams) => {
+        if (p.uris.includes(uri)) {
+            resolve(p);
+        }
+    }));
     connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fspec', version: 1, text } });
     [diagnostics, modelChanged] = await Promise.all([published, changed]);
 });
