@@ -15,6 +15,10 @@ import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/
 import { SpecGraphCache } from './language/spec-graph-cache.js';
 import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
 import { FspecFormatter } from './lsp/fspec-formatter.js';
+import { FspecSemanticTokenProvider } from './lsp/fspec-semantic-tokens.js';
+import {
+    FspecDocumentSymbolProvider, FspecFoldingRangeProvider, FspecNodeKindProvider, FspecWorkspaceSymbolProvider
+} from './lsp/fspec-document-symbols.js';
 import { FspecCodeLensProvider } from './lsp/fspec-code-lens.js';
 import { FspecCompletionProvider } from './lsp/fspec-completion.js';
 import { FspecHoverProvider } from './lsp/fspec-hover.js';
@@ -52,6 +56,9 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         CodeActionProvider: (services) => new FspecCodeActionProvider(services),
         CompletionProvider: (services) => new FspecCompletionProvider(services),
         Formatter: () => new FspecFormatter(),
+        SemanticTokenProvider: (services) => new FspecSemanticTokenProvider(services),
+        DocumentSymbolProvider: () => new FspecDocumentSymbolProvider(),
+        FoldingRangeProvider: (services) => new FspecFoldingRangeProvider(services),
         HoverProvider: (services) => new FspecHoverProvider(services),
         RenameProvider: (services) => new FspecRenameProvider(services),
         CodeLensProvider: () => new FspecCodeLensProvider(),
@@ -66,6 +73,10 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
 export const FspecSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
     workspace: {
         WorkspaceManager: (services) => new FspecWorkspaceManager(services)
+    },
+    lsp: {
+        NodeKindProvider: () => new FspecNodeKindProvider(),
+        WorkspaceSymbolProvider: (services) => new FspecWorkspaceSymbolProvider(services)
     }
 };
 
