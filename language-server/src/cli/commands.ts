@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import type { FspecServices } from '../fspec-module.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { serializeSpecGraph } from '../model/spec-graph.js';
+import { diagramModes, growthState, renderDiagram, UnknownPipelineError, type DiagramMode, type GrowthState } from '../render/index.js';
 import { diagnosticRecord, displayPath, formatRecord } from './format.js';
-import { buildSpecs, collectSpecFiles, structuralErrors } from './load.js';
+import { buildSpecs, collectSpecFiles, InputError, structuralErrors } from './load.js';
 
 /** What a command prints and its exit code; main.ts writes it out. */
 export interface CommandResult {
@@ -53,6 +55,57 @@ export async function diffCommand(services: FspecServices, oldFile: string, newF
     const lines = morphs.map(m => `${where}:${(m.range?.start.line ?? 0) + 1}:${(m.range?.start.character ?? 0) + 1} ${m.kind} ${m.detail}`);
     const summary = morphs.length === 0 ? 'No changes.' : `${morphs.length} morph${morphs.length === 1 ? '' : 's'} from ${oldFile} to ${newFile}.`;
     return { stdout: [...lines, summary].join('\n'), exitCode: 0 };
+}
+
+export interface RenderCommandOptions {
+    mode?: string;
+    pipeline?: string;
+    out?: string;
+}
+
+/**
+ * `fspec render`: one view of the spec as Mermaid text. The board's In progress and Review
+ * columns come from the morphs since the approved version, judged as `validate` judges them.
+ */
+export async function renderCommand(services: FspecServices, file: string, options: RenderCommandOptions): Promise<CommandResult> {
+    const mode = options.mode ?? 'flowchart';
+    if (!(diagramModes as readonly string[]).includes(mode)) {
+        throw new InputError(`unknown mode '${mode}'; use one of ${diagramModes.join(', ')}`);
+    }
+    if (options.pipeline !== undefined && mode !== 'flowchart') {
+        throw new InputError('--pipeline applies to --mode flowchart only');
+    }
+    const [document] = await buildSpecs(services, [file]);
+    const broken = structuralErrors(document);
+    if (broken.length) {
+        return unusable(document, broken);
+    }
+    const graph = services.model.SpecGraphs.get(document.parseResult.value);
+    let growth: GrowthState | undefined;
+    let stderr: string | undefined;
+    if (mode === 'board') {
+        const approved = await services.model.ApprovedVersions.find(graph.name, document.uri.toString());
+        if (approved?.graph) {
+            growth = growthState(approved.graph, graph);
+        } else if (approved) {
+            stderr = `fspec: board shows no growth: ${approved.problem} (${approved.location})`;
+        }
+    }
+    let mermaid: string;
+    try {
+        mermaid = renderDiagram(graph, mode as DiagramMode, { pipeline: options.pipeline, growth }).mermaid;
+    } catch (error) {
+        throw error instanceof UnknownPipelineError ? new InputError(`${file}: ${error.message}`) : error;
+    }
+    if (options.out === undefined) {
+        return { stdout: mermaid.trimEnd(), stderr, exitCode: 0 };
+    }
+    try {
+        fs.writeFileSync(options.out, mermaid);
+    } catch (error) {
+        throw new InputError(`${options.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    return { stdout: '', stderr, exitCode: 0 };
 }
 
 function unusable(document: Parameters<typeof diagnosticRecord>[0], errors: Parameters<typeof diagnosticRecord>[1][]): CommandResult {

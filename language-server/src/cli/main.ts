@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
-import { diffCommand, normalizeCommand, validateCommand, type CommandResult } from './commands.js';
+import { diffCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { InputError } from './load.js';
 
 const program = new Command('fspec')
@@ -29,6 +29,14 @@ program.command('diff')
     .argument('<new>', 'the later version')
     .option('--json', 'print morphs as a JSON array')
     .action((oldFile: string, newFile: string, options: { json?: boolean }) => run(services => diffCommand(services, oldFile, newFile, options)));
+
+program.command('render')
+    .description('print a view of the spec as Mermaid text (flowchart, mindmap, board or lineage)')
+    .argument('<file>', 'a .fspec file')
+    .option('--mode <mode>', 'flowchart, mindmap, board or lineage', 'flowchart')
+    .option('--pipeline <name>', 'flowchart of this one pipeline, for specs too large to show whole')
+    .option('--out <file>', 'write the Mermaid text to this file instead of printing it')
+    .action((file: string, options: RenderCommandOptions) => run(services => renderCommand(services, file, options)));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

@@ -23,9 +23,9 @@ export class FspecCodeActionProvider implements CodeActionProvider {
     private readonly scopeProvider: ScopeProvider;
     private readonly reflection: AstReflection;
     private readonly fixes: Record<string, Fix> = {
-        [IssueCodes.MissingIdentity]: (d, g) => [this.missingIdentity(d, g)],
+        [IssueCodes.MissingIdentity]: (d, g) => this.missingIdentity(d, g),
         'linking-error': (d, g) => this.unresolvedReference(d, g),
-        [GrowthCodes.MorphWithoutRule]: (d, g) => [this.addRule(d, g)],
+        [GrowthCodes.MorphWithoutRule]: (d, g) => this.addRule(d, g),
         [GrowthCodes.MorphNotAllowed]: (d, g) => this.allowMorph(d, g),
         [GrowthCodes.MorphTestsMissing]: (d, g) => this.addRequiredTests(d, g),
         [IssueCodes.UnenforcedGuardrail]: (d, g) => this.enforceGuardrail(d, g),
@@ -52,7 +52,7 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         });
     }
 
-    private missingIdentity(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction {
+    private missingIdentity(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
         return quickFix('Add an identity section', diagnostic, document, [prependInside(document, document.parseResult.value, [
             'identity {', '  purpose "Describe what this app is for"', '  beneficiary Users "Who the app serves"', '}'
         ])], true);
@@ -69,11 +69,11 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         const actions: CodeAction[] = [];
         const closest = closestName(name, scope.getAllElements().map(d => d.name));
         if (closest) {
-            actions.push(quickFix(`Change to '${closest}'`, diagnostic, document, [{ range: diagnostic.range, newText: closest }], true));
+            actions.push(...quickFix(`Change to '${closest}'`, diagnostic, document, [{ range: diagnostic.range, newText: closest }], true));
         }
         const created = name.includes('.') ? undefined : this.declaration(this.reflection.getReferenceType({ reference, container, property, index }), name);
         if (created) {
-            actions.push(quickFix(`Add ${created.what} '${name}'`, diagnostic, document, [appendToSection(document, created.section, created.lines)]));
+            actions.push(...quickFix(`Add ${created.what} '${name}'`, diagnostic, document, [appendToSection(document, created.section, created.lines)]));
         }
         return actions;
     }
@@ -89,7 +89,7 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         }
     }
 
-    private addRule(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction {
+    private addRule(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
         const { morph } = diagnostic.data as GrowthData;
         return quickFix(`Add morph rule '${morph}' (risk medium)`, diagnostic, document, [appendToSection(document, 'morph_rules', [`rule ${morph} risk medium`])], true);
     }
@@ -102,12 +102,12 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         const withRule = ruleEdit.length ? ' and a medium-risk rule' : '';
         const plates = spec.sections.filter(ast.isGrowthPlates).flatMap(s => s.plates);
         const name = uniqueName(at ? `${at}_${morph}` : morph, plates.map(p => p.name));
-        const actions = [quickFix(`Add growth plate '${name}' accepting ${morph}${at ? ` at ${at}` : ''}${withRule}`, diagnostic, document,
-            [appendToSection(document, 'growth_plates', [`plate ${name} accepts ${morph}${at ? ` at ${at}` : ''}`]), ...ruleEdit], true)];
+        const actions = quickFix(`Add growth plate '${name}' accepting ${morph}${at ? ` at ${at}` : ''}${withRule}`, diagnostic, document,
+            [appendToSection(document, 'growth_plates', [`plate ${name} accepts ${morph}${at ? ` at ${at}` : ''}`]), ...ruleEdit], true);
         const nearest = plates.find(p => `plate:${p.name}` === subject);
         if (nearest?.at && nearest.at.$refText === at) {
             const lastAccepted = GrammarUtils.findNodesForProperty(nearest.$cstNode, 'accepts').at(-1)!;
-            actions.push(quickFix(`Let plate '${nearest.name}' accept ${morph}${withRule}`, diagnostic, document,
+            actions.push(...quickFix(`Let plate '${nearest.name}' accept ${morph}${withRule}`, diagnostic, document,
                 [{ range: { start: lastAccepted.range.end, end: lastAccepted.range.end }, newText: `, ${morph}` }, ...ruleEdit]));
         }
         return actions;
@@ -120,8 +120,8 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         if (missing.length === 0) {
             return [];
         }
-        return [quickFix(`Add acceptance test${missing.length > 1 ? 's' : ''} ${missing.map(t => `'${t}'`).join(', ')}`, diagnostic, document,
-            [appendToSection(document, 'acceptance', missing.map(t => `test ${t} "Describe what must hold"`))], true)];
+        return quickFix(`Add acceptance test${missing.length > 1 ? 's' : ''} ${missing.map(t => `'${t}'`).join(', ')}`, diagnostic, document,
+            [appendToSection(document, 'acceptance', missing.map(t => `test ${t} "Describe what must hold"`))], true);
     }
 
     private enforceGuardrail(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
@@ -135,11 +135,11 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         const pipeline = spec.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines)[0];
         if (pipeline) {
             const gate = uniqueName(`${guardrail.name}_gate`, names);
-            actions.push(quickFix(`Enforce '${guardrail.name}' with gate '${gate}' in pipeline '${pipeline.name}'`, diagnostic, document,
+            actions.push(...quickFix(`Enforce '${guardrail.name}' with gate '${gate}' in pipeline '${pipeline.name}'`, diagnostic, document,
                 [prependInside(document, pipeline, [`gate ${gate} enforces ${guardrail.name}`])], true));
         }
         const test = uniqueName(`${guardrail.name}_holds`, names);
-        actions.push(quickFix(`Cover '${guardrail.name}' with acceptance test '${test}'`, diagnostic, document,
+        actions.push(...quickFix(`Cover '${guardrail.name}' with acceptance test '${test}'`, diagnostic, document,
             [appendToSection(document, 'acceptance', [`test ${test} ${JSON.stringify(guardrail.text)} covers ${guardrail.name}`])]));
         return actions;
     }
@@ -154,13 +154,13 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         const steps = outputs.map(o => `step ${identifier(o)} "Produces ${o.replace(/"/g, '')} for desire ${desire.name}"`);
         const pipeline = document.parseResult.value.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines)[0];
         const edit = pipeline ? appendInside(document, pipeline, steps) : appendToSection(document, 'workflows', [`pipeline ${desire.name} {`, ...steps.map(s => `  ${s}`), '}']);
-        return [quickFix(`Realize desire '${desire.name}': add ${outputs.length > 1 ? 'steps' : 'a step'} for ${outputs.map(o => `'${o}'`).join(', ')}${pipeline ? ` to pipeline '${pipeline.name}'` : ''}`,
-            diagnostic, document, [edit], true)];
+        return quickFix(`Realize desire '${desire.name}': add ${outputs.length > 1 ? 'steps' : 'a step'} for ${outputs.map(o => `'${o}'`).join(', ')}${pipeline ? ` to pipeline '${pipeline.name}'` : ''}`,
+            diagnostic, document, [edit], true);
     }
 
     private requireReview(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
         const rule = nodeAt(document, diagnostic.range, ast.isMorphRule);
-        return rule ? [quickFix(`Require human review for '${rule.name}'`, diagnostic, document, [appendAfter(rule, ' review human')], true)] : [];
+        return rule ? quickFix(`Require human review for '${rule.name}'`, diagnostic, document, [appendAfter(rule, ' review human')], true) : [];
     }
 
     private requireTest(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
@@ -170,20 +170,24 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         }
         const names = AstUtils.streamAllContents(document.parseResult.value).filter(ast.isAcceptanceTest).map(t => t.name).toArray();
         const test = uniqueName(`${rule.name}_holds`, names);
-        return [quickFix(`Require new acceptance test '${test}' for '${rule.name}'`, diagnostic, document, [
+        return quickFix(`Require new acceptance test '${test}' for '${rule.name}'`, diagnostic, document, [
             appendAfter(rule, ` requires ${test}`),
             appendToSection(document, 'acceptance', [`test ${test} "Describe what must still hold after ${rule.name}"`])
-        ], true)];
+        ], true);
     }
 
     private closestValue(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic, known: readonly string[]): CodeAction[] {
         const closest = closestName(document.textDocument.getText(diagnostic.range), known);
-        return closest ? [quickFix(`Change to '${closest}'`, diagnostic, document, [{ range: diagnostic.range, newText: closest }], true)] : [];
+        return closest ? quickFix(`Change to '${closest}'`, diagnostic, document, [{ range: diagnostic.range, newText: closest }], true) : [];
     }
 }
 
-function quickFix(title: string, diagnostic: Diagnostic, document: LangiumDocument, edits: TextEdit[], isPreferred = false): CodeAction {
-    return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred, edit: { changes: { [document.textDocument.uri]: edits } } };
+/** A quick fix, or none when one of its edits cannot be placed (a block the parser could not close). */
+function quickFix(title: string, diagnostic: Diagnostic, document: LangiumDocument, edits: Array<TextEdit | undefined>, isPreferred = false): CodeAction[] {
+    if (edits.some(edit => edit === undefined)) {
+        return [];
+    }
+    return [{ title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred, edit: { changes: { [document.textDocument.uri]: edits as TextEdit[] } } }];
 }
 
 /** The innermost node of a type at the start of a range (diagnostics sit on a name or keyword of their node). */

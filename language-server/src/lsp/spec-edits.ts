@@ -13,9 +13,15 @@ function indentOf(document: LangiumDocument, node: AstNode): string {
     return /^[ \t]*/.exec(text)![0];
 }
 
-/** Appends lines (indented one level deeper than the block) just before the block's closing brace. */
-export function appendInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit {
-    const close = CstUtils.flattenCst(block.$cstNode!).filter(leaf => leaf.text === '}').toArray().at(-1)!;
+/**
+ * Appends lines (indented one level deeper than the block) just before the block's closing brace.
+ * A block the parser could not close gets no edit: growing a broken spec would guess.
+ */
+export function appendInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit | undefined {
+    const close = block.$cstNode && CstUtils.flattenCst(block.$cstNode).filter(leaf => leaf.text === '}').toArray().at(-1);
+    if (!close) {
+        return undefined;
+    }
     const outer = indentOf(document, block);
     const inner = `${outer}  `;
     const start = close.range.start;
@@ -27,7 +33,7 @@ export function appendInside(document: LangiumDocument, block: AstNode, lines: s
 }
 
 /** Appends lines to a section, creating the section at the end of the spec when it is missing. */
-export function appendToSection(document: LangiumDocument<Spec>, name: SectionName, lines: string[]): TextEdit {
+export function appendToSection(document: LangiumDocument<Spec>, name: SectionName, lines: string[]): TextEdit | undefined {
     const spec = document.parseResult.value;
     const section = spec.sections.find(s => sectionName(s) === name);
     return section
@@ -35,16 +41,22 @@ export function appendToSection(document: LangiumDocument<Spec>, name: SectionNa
         : appendInside(document, spec, [`${name} {`, ...lines.map(l => `  ${l}`), '}']);
 }
 
-/** Inserts lines as the first entries of a block, right after its opening brace. */
-export function prependInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit {
-    const open = CstUtils.flattenCst(block.$cstNode!).find(leaf => leaf.text === '{')!;
+/** Inserts lines as the first entries of a block, right after its opening brace (none when the block has no brace). */
+export function prependInside(document: LangiumDocument, block: AstNode, lines: string[]): TextEdit | undefined {
+    const open = block.$cstNode && CstUtils.flattenCst(block.$cstNode).find(leaf => leaf.text === '{');
+    if (!open) {
+        return undefined;
+    }
     const inner = `${indentOf(document, block)}  `;
     const at: Position = open.range.end;
     return { range: { start: at, end: at }, newText: lines.map(l => `\n${inner}${l}`).join('') };
 }
 
 /** Appends text at the end of a node (e.g. a clause at the end of a rule's line). */
-export function appendAfter(node: AstNode, text: string): TextEdit {
-    const end = node.$cstNode!.range.end;
+export function appendAfter(node: AstNode, text: string): TextEdit | undefined {
+    if (!node.$cstNode) {
+        return undefined;
+    }
+    const end = node.$cstNode.range.end;
     return { range: { start: end, end }, newText: text };
 }

@@ -10,7 +10,8 @@ const producers = new Set(['step', 'gate', 'entity', 'panel']);
  */
 export function unrealizedOutputs(graph: SpecGraph, desire: SpecNode): string[] {
     const produced = new Set(graph.nodes.filter(n => producers.has(n.kind)).map(n => normalizeTerm(n.name)));
-    return ((desire.attrs.outputs ?? []) as string[]).filter(output => !produced.has(normalizeTerm(output)));
+    // A half-typed desire may hold holes where an output did not parse.
+    return ((desire.attrs.outputs ?? []) as Array<string | undefined>).filter((output): output is string => typeof output === 'string' && !produced.has(normalizeTerm(output)));
 }
 
 /** A desire is realized when it names outputs and the spec produces all of them. */
@@ -22,6 +23,9 @@ function normalizeTerm(term: string): string {
     const word = term.toLowerCase().replace(/[^a-z0-9]/g, '');
     if (word.endsWith('ies')) {
         return `${word.slice(0, -3)}y`;
+    }
+    if (/(x|ss|ch|sh|z)es$/.test(word)) {
+        return word.slice(0, -2);
     }
     return word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
 }

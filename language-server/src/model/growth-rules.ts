@@ -25,9 +25,9 @@ export const GrowthCodes = {
 } as const;
 export type GrowthCode = typeof GrowthCodes[keyof typeof GrowthCodes];
 
-/** The major component of a version such as `0.2.0`, `v1.3` or `2`; undefined when it has none. */
-export function majorVersion(version: string): number | undefined {
-    const match = /^v?(\d+)/.exec(version.trim());
+/** The major component of a version such as `0.2.0`, `v1.3` or `2`; undefined when it has none (or is missing). */
+export function majorVersion(version: string | undefined): number | undefined {
+    const match = /^v?(\d+)/.exec((version ?? '').trim());
     return match ? Number(match[1]) : undefined;
 }
 

@@ -33,14 +33,15 @@ class GraphBuilder {
 
     build(): SpecGraph {
         const { spec } = this;
-        this.node({ id: this.specId, kind: 'spec', name: spec.name, attrs: { version: spec.version, stage: spec.stage?.$refText } }, spec);
+        // A half-parsed spec may lack its name or version: the graph still has strings there.
+        this.node({ id: this.specId, kind: 'spec', name: spec.name ?? '', attrs: { version: spec.version, stage: spec.stage?.$refText } }, spec);
         for (const section of spec.sections) {
             const id = `section:${sectionName(section)}`;
             this.node({ id, kind: 'section', name: sectionName(section), parent: this.specId, attrs: {} }, section);
             this.section(section, id);
         }
         this.acceptedRules();
-        return { name: spec.name, version: spec.version, stage: spec.stage?.$refText, nodes: this.nodes, edges: this.edges };
+        return { name: spec.name ?? '', version: spec.version ?? '', stage: spec.stage?.$refText, nodes: this.nodes, edges: this.edges };
     }
 
     /** A plate accepts a morph kind; where a rule of that kind exists, that is an `accepts` edge to it. */
@@ -215,7 +216,7 @@ class GraphBuilder {
         const id = elementId(element);
         const kind = id.slice(0, id.indexOf(':')) as NodeKind;
         // Only disclaimers may be unnamed; their text names them.
-        this.node({ id, kind, name: element.name ?? (element as ast.Disclaimer).text, parent, attrs: clean(attrs) }, element);
+        this.node({ id, kind, name: element.name ?? (element as ast.Disclaimer).text ?? '', parent, attrs: clean(attrs) }, element);
         return id;
     }
 

@@ -1,0 +1,49 @@
+import { graphIndex, outgoing } from '../model/graph-index.js';
+import { majorVersion } from '../model/growth-rules.js';
+import type { SpecGraph, SpecNode } from '../model/spec-graph.js';
+import type { Diagram } from './diagram.js';
+import { DiagramWriter } from './diagram-writer.js';
+import { nodeLabel } from './labels.js';
+import { nodeText } from './mermaid-text.js';
+
+const emptyKey = 'placeholder:no-lineage';
+
+/**
+ * Stages and variants with their versions, each linked from the stage it grew from. An edge
+ * where the major version goes up is dashed and labelled `major` (a major evolve, the only
+ * growth that may change identity); the spec's current stage carries the `current` class.
+ */
+export function renderLineage(graph: SpecGraph): Diagram {
+    const writer = new DiagramWriter('lineage', 'graph TD', graph, [emptyKey]);
+    const { nodes } = graphIndex(graph);
+    const seen = new Set<string>();
+    const stages = graph.nodes.filter(n => n.kind === 'stage' && !seen.has(n.id) && seen.add(n.id));
+    const id = (node: SpecNode | string) => writer.ids.of(typeof node === 'string' ? node : node.id);
+
+    for (const stage of stages) {
+        writer.line(1, nodeText(id(stage), stage.attrs.variant ? 'stadium' : 'box', nodeLabel(graph, stage)));
+        writer.locate(id(stage), stage.range);
+    }
+    for (const stage of stages) {
+        for (const edge of outgoing(graph, stage.id, 'from')) {
+            const parent = nodes.get(edge.to);
+            const major = parent !== undefined && isMajorStep(parent, stage);
+            writer.line(1, `${id(edge.to)} ${major ? '-.->|"major"|' : '-->'} ${id(stage)}`);
+        }
+    }
+    if (stages.length === 0) {
+        writer.line(1, nodeText(writer.ids.of(emptyKey), 'box', 'No lineage recorded yet'));
+    }
+    const current = graph.stage === undefined ? undefined : nodes.get(`stage:${graph.stage}`);
+    writer.line(1, 'classDef current stroke-width:4px');
+    if (current) {
+        writer.line(1, `class ${id(current)} current`);
+    }
+    return writer.finish();
+}
+
+function isMajorStep(parent: SpecNode, child: SpecNode): boolean {
+    const before = majorVersion(String(parent.attrs.version ?? ''));
+    const after = majorVersion(String(child.attrs.version ?? ''));
+    return before !== undefined && after !== undefined && after > before;
+}
