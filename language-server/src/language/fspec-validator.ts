@@ -184,7 +184,7 @@ export class FspecValidator {
         this.checkOnce(deployment, 'cadences', 'cadence', accept);
         const scheduled = new Set<string>();
         for (const schedule of deployment.schedules) {
-            const pipeline = schedule.pipeline.$refText;
+            const pipeline = schedule.pipeline?.$refText ?? '';
             if (scheduled.has(pipeline)) {
                 accept('error', `Pipeline '${pipeline}' is scheduled twice; keep one schedule per pipeline.`, { node: schedule, property: 'pipeline', code: IssueCodes.DuplicateName });
             }
