@@ -1,6 +1,6 @@
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type NextFeature } from 'langium/lsp';
-import { AstUtils, GrammarAST } from 'langium';
-import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver';
+import { AstUtils, GrammarAST, interruptAndCheck, type LangiumDocument } from 'langium';
+import { CancellationToken, CompletionItemKind, InsertTextFormat, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 import { knownCadences } from '../language/fspec-validator.js';
 import { isGoverned, morphCatalogue, morphKinds } from '../model/morphs.js';
@@ -39,6 +39,15 @@ const fieldTypeClause = /:\s*\w*$/;
  */
 export class FspecCompletionProvider extends DefaultCompletionProvider {
     private readonly valuesOffered = new WeakSet<CompletionContext>();
+
+    /**
+     * Completion re-parses the document up to the cursor, which costs on a large spec. Langium's
+     * provider never reads the token: yield once, so a cancellation can arrive, and stop if it did.
+     */
+    override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken = CancellationToken.None): Promise<CompletionList | undefined> {
+        await interruptAndCheck(cancelToken);
+        return super.getCompletion(document, params, cancelToken);
+    }
 
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): void | Promise<void> {
         if (GrammarAST.isKeyword(next.feature) && this.isNameKeyword(context, next.feature)) {
