@@ -1,9 +1,9 @@
 import {
-    AstUtils, DefaultScopeComputation, interruptAndCheck, MultiMap,
+    DefaultScopeComputation, interruptAndCheck, MultiMap,
     type AstNodeDescription, type LangiumDocument, type LocalSymbols
 } from 'langium';
 import { CancellationToken } from 'vscode-languageserver';
-import { isElement, isField, isSpec, isStep, type Element, type Spec } from '../generated/ast.js';
+import { isEntity, isPipeline, isSpec, isStep, type Element, type Section, type Spec } from '../generated/ast.js';
 
 /**
  * One file is one app, so every named element is visible from anywhere in its spec:
@@ -44,19 +44,46 @@ export class FspecScopeComputation extends DefaultScopeComputation {
     }
 }
 
-/** Every named element of a spec with the name it is referenced by (qualified for steps and fields). */
+/**
+ * Every named element of a spec with the name it is referenced by (qualified for steps and fields),
+ * in document order. Elements sit at known places, so this walks them directly rather than every node.
+ */
 export function* namedElements(spec: Spec): Generator<[Element, string]> {
-    for (const node of AstUtils.streamAllContents(spec)) {
-        if (!isElement(node) || !node.name) {
-            continue;
-        }
-        if (isStep(node) || isField(node)) {
-            const owner = node.$container;
-            if (owner.name) {
-                yield [node, `${owner.name}.${node.name}`];
+    for (const section of spec.sections) {
+        for (const element of sectionElements(section)) {
+            if (element.name) {
+                yield [element, element.name];
             }
-        } else {
-            yield [node, node.name];
+            const children: Element[] = isEntity(element) ? element.fields : isPipeline(element) ? element.steps : [];
+            for (const child of children) {
+                if (child.name && element.name) {
+                    yield [child, `${element.name}.${child.name}`];
+                }
+            }
         }
     }
+}
+
+function sectionElements(section: Section): Element[] {
+    switch (section.$type) {
+        case 'Identity': return section.beneficiaries;
+        case 'Desires': return section.desires;
+        case 'EvidencePolicy': return section.sources;
+        case 'DataContracts': return section.entities;
+        case 'Workflows': return section.pipelines;
+        case 'Interface': return inTextOrder(section.roles, section.panels, section.actions);
+        case 'Safety': return inTextOrder(section.guardrails, section.disclaimers);
+        case 'Personalization': return inTextOrder(section.preferences, section.heuristics);
+        case 'Deployment': return [];
+        case 'Organs': return section.organs;
+        case 'GrowthPlates': return section.plates;
+        case 'MorphRules': return section.rules;
+        case 'Acceptance': return section.tests;
+        case 'Lineage': return section.entries;
+    }
+}
+
+/** Elements of a section kept in several lists, back in the order they are written ("declared first" depends on it). */
+function inTextOrder(...lists: Element[][]): Element[] {
+    return lists.flat().sort((a, b) => (a.$cstNode?.offset ?? 0) - (b.$cstNode?.offset ?? 0));
 }

@@ -153,6 +153,10 @@ export class FspecValidator {
 
     checkSingleClauses(node: AstNode, accept: ValidationAcceptor): void {
         for (const property of singleClauses[node.$type] ?? []) {
+            // A clause given once or not at all needs no look at the text.
+            if ((node as unknown as Record<string, unknown>)[property] === undefined) {
+                continue;
+            }
             for (const repeated of GrammarUtils.findNodesForProperty(node.$cstNode, property).slice(1)) {
                 accept('error', `'${clauseKeyword(property)}' is given more than once; only one is allowed.`, { node, range: repeated.range, code: IssueCodes.DuplicateClause });
             }
