@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { DefaultCompletionProvider } from 'langium/lsp';
 import { expectCompletion } from 'langium/test';
 import { describe, expect, test } from 'vitest';
 import type { CompletionItem } from 'vscode-languageserver';
@@ -94,5 +96,22 @@ describe('completion', () => {
                 expect(labels(list.items)).not.toContain('high');
             }
         });
+    });
+});
+
+describe('completion backtracking', () => {
+    /** Langium's own token search next to ours, over the same text. */
+    const ours = createTestServices().Fspec.lsp.CompletionProvider as unknown as { backtrackToAnyToken(text: string, offset: number): unknown };
+    const langium = new DefaultCompletionProvider(createTestServices().Fspec) as unknown as { backtrackToAnyToken(text: string, offset: number): unknown };
+
+    test('lexing a window around the cursor finds the same tokens as lexing the whole document', () => {
+        const farm = fs.readFileSync('examples/farmer-contract-allocation/farm-ops.fspec', 'utf8');
+        const longComment = `/* ${'a comment that spans lines\n'.repeat(120)} */\n`;
+        const texts = [farm, farm.replace('  workflows {', `  ${longComment}  workflows {`), `${farm}\n/* unterminated`, 'spec A version "1" {'];
+        for (const text of texts) {
+            for (let offset = 0; offset <= text.length; offset += 13) {
+                expect(ours.backtrackToAnyToken(text, offset), `offset ${offset}`).toEqual(langium.backtrackToAnyToken(text, offset));
+            }
+        }
     });
 });

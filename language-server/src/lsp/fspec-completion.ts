@@ -1,4 +1,6 @@
-import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type NextFeature } from 'langium/lsp';
+import {
+    DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type NextFeature
+} from 'langium/lsp';
 import { AstUtils, GrammarAST, interruptAndCheck, type LangiumDocument } from 'langium';
 import { CancellationToken, CompletionItemKind, InsertTextFormat, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
@@ -32,6 +34,18 @@ const morphKindClause = /(\baccepts\s+(\w+\s*,\s*)*|\brule\s+|\bby\s+(\w+(\s+[\w
 const cadenceClause = /(\bcadence\s+|\btrigger\s+((on\s+)?\w+\s*,\s*)*|\bschedule\s+\w+\s+)\w*$/;
 const fieldTypeClause = /:\s*\w*$/;
 
+/** How far before the cursor completion starts lexing (characters, rounded back to a line start). */
+const backtrackWindow = 2000;
+
+function insideBlockComment(text: string, position: number): boolean {
+    const open = text.lastIndexOf('/*', position);
+    if (open === -1) {
+        return false;
+    }
+    const close = text.indexOf('*/', open + 2);
+    return close === -1 || close + 2 > position;
+}
+
 /**
  * Completion as Langium gives it (keywords valid at the cursor; references filtered by kind
  * through the scope), plus: morph kinds and cadences where those go, instead of the value keywords
@@ -47,6 +61,31 @@ export class FspecCompletionProvider extends DefaultCompletionProvider {
     override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken = CancellationToken.None): Promise<CompletionList | undefined> {
         await interruptAndCheck(cancelToken);
         return super.getCompletion(document, params, cancelToken);
+    }
+
+    /**
+     * Langium lexes the whole document to find the tokens around the cursor (~45 ms at 10k lines).
+     * Lexing from a line start some way before the cursor to the end of the cursor's line finds the
+     * same tokens: strings cannot span lines, so line starts and ends are token boundaries unless a
+     * block comment spans them; in that case, or when the window holds no earlier token, the whole
+     * document is lexed as before.
+     */
+    protected override backtrackToAnyToken(text: string, offset: number): CompletionBacktrackingInformation {
+        const windowStart = offset > backtrackWindow ? text.lastIndexOf('\n', offset - backtrackWindow) + 1 : 0;
+        const lineEnd = text.indexOf('\n', offset);
+        const windowEnd = lineEnd === -1 ? text.length : lineEnd;
+        if (insideBlockComment(text, windowStart) || insideBlockComment(text, windowEnd)) {
+            return super.backtrackToAnyToken(text, offset);
+        }
+        const found = super.backtrackToAnyToken(text.slice(windowStart, windowEnd), offset - windowStart);
+        if (found.previousTokenStart === undefined && windowStart > 0) {
+            return super.backtrackToAnyToken(text, offset);
+        }
+        const shift = (at: number | undefined) => at === undefined ? undefined : at + windowStart;
+        return {
+            nextTokenStart: found.nextTokenStart + windowStart, nextTokenEnd: found.nextTokenEnd + windowStart,
+            previousTokenStart: shift(found.previousTokenStart), previousTokenEnd: shift(found.previousTokenEnd)
+        };
     }
 
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): void | Promise<void> {
