@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { CodeAction, CompletionList, Hover, InitializeResult, LocationLink, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, Hover, InitializeResult, LocationLink, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FactoryMethods, type ModelChangedParams } from '../../language-server/src/protocol.js';
 
 /**
@@ -70,6 +71,18 @@ describe('the language server over stdio', () => {
         const diagnostic = diagnostics.diagnostics[0];
         const actions: CodeAction[] = await connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
         expect(actions.map(a => a.title)).toContain("Change to 'Block'");
+    });
+
+    test('formats the document into its canonical layout', async () => {
+        const edits: TextEdit[] = await connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+        // The example is already in the canonical layout: nothing to change.
+        expect(edits).toEqual([]);
+        const messy = 'spec   Tiny version "1.0.0" {identity {purpose "P"\n beneficiary   Owner}}';
+        const tiny = uri.replace('scratch.fspec', 'tiny.fspec');
+        connection.sendNotification('textDocument/didOpen', { textDocument: { uri: tiny, languageId: 'fspec', version: 1, text: messy } });
+        const formatted: TextEdit[] = await connection.sendRequest('textDocument/formatting', { textDocument: { uri: tiny }, options: { tabSize: 2, insertSpaces: true } });
+        expect(TextDocument.applyEdits(TextDocument.create(tiny, 'fspec', 1, messy), formatted))
+            .toBe('spec Tiny version "1.0.0" {\n\n  identity {\n    purpose "P"\n    beneficiary Owner\n  }\n}');
     });
 
     test('renders the spec through fspec/render', async () => {
