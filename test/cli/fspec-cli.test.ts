@@ -1,34 +1,8 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'bin/fspec.cjs');
-const farm = path.join(root, 'examples/farmer-contract-allocation');
-
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Runs the real `fspec` bin in a subprocess, as a user would. */
-async function fspec(args: string[], options: { cwd?: string, node?: string } = {}): Promise<Run> {
-    try {
-        const { stdout, stderr } = await promisify(execFile)(options.node ?? process.execPath, [cli, ...args], { cwd: options.cwd ?? root, maxBuffer: 32 * 1024 * 1024 });
-        return { code: 0, stdout, stderr };
-    } catch (error) {
-        const failed = error as { code: number, stdout: string, stderr: string };
-        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-}
-
-/** A temporary project holding the farm spec (possibly edited) and its approved version. */
-function farmProject(edit: (text: string) => string = t => t): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-cli-'));
-    fs.cpSync(path.join(farm, '.factory'), path.join(dir, '.factory'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'farm-ops.fspec'), edit(fs.readFileSync(path.join(farm, 'farm-ops.fspec'), 'utf8')));
-    return dir;
-}
+import { farm, farmProject, fspec, root } from './run-fspec.js';
 
 function lineOf(file: string, text: string): number {
     return fs.readFileSync(file, 'utf8').split('\n').findIndex(line => line.includes(text)) + 1;

@@ -1,28 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { farmProject, fspec, root } from '../cli/run-fspec.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'bin/fspec.cjs');
 const bundle = path.join(root, 'out/cli.cjs');
-const farm = path.join(root, 'examples/farmer-contract-allocation');
 const immigration = 'examples/immigration-policy-impact/policy-impact.fspec';
-
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Runs the real `fspec` bin in a subprocess, as a user would. */
-async function fspec(args: string[], cwd = root): Promise<Run> {
-    try {
-        const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd });
-        return { code: 0, stdout, stderr };
-    } catch (error) {
-        const failed = error as { code: number, stdout: string, stderr: string };
-        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-}
 
 function newestSource(folder: string): number {
     return Math.max(...fs.readdirSync(folder, { withFileTypes: true }).map(entry => {
@@ -32,13 +16,6 @@ function newestSource(folder: string): number {
 }
 
 /** A temporary project holding the farm spec (edited) and its approved version. */
-function farmProject(edit: (text: string) => string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-render-'));
-    fs.cpSync(path.join(farm, '.factory'), path.join(dir, '.factory'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'farm-ops.fspec'), edit(fs.readFileSync(path.join(farm, 'farm-ops.fspec'), 'utf8')));
-    return dir;
-}
-
 beforeAll(() => {
     // The bin runs the bundle: rebuild it when the sources are newer (only then, since other CLI tests run it concurrently).
     if (!fs.existsSync(bundle) || fs.statSync(bundle).mtimeMs < newestSource(path.join(root, 'language-server/src'))) {
@@ -72,7 +49,7 @@ describe('fspec render', () => {
 
     test('the board judges the growth since the approved version as validate does', async () => {
         const dir = farmProject(text => text.replace(/\n\s*step route_plan .*/, ''));
-        const run = await fspec(['render', 'farm-ops.fspec', '--mode', 'board'], dir);
+        const run = await fspec(['render', 'farm-ops.fspec', '--mode', 'board'], { cwd: dir });
         expect(run.code).toBe(0);
         const inProgress = run.stdout.slice(run.stdout.indexOf('["In progress"]'), run.stdout.indexOf('["Review"]'));
         const review = run.stdout.slice(run.stdout.indexOf('["Review"]'), run.stdout.indexOf('["Done"]'));
@@ -106,7 +83,7 @@ describe('fspec render', () => {
 
     test('a spec that does not link is refused as normalize refuses it', async () => {
         const dir = farmProject(text => text.replace('reads Block output Forecast', 'reads Blok output Forecast'));
-        const run = await fspec(['render', 'farm-ops.fspec', '--mode', 'mindmap'], dir);
+        const run = await fspec(['render', 'farm-ops.fspec', '--mode', 'mindmap'], { cwd: dir });
         expect(run.stderr).toMatch(/farm-ops\.fspec:\d+:\d+ error linking-error Unknown entity 'Blok'\. Did you mean 'Block'\?/);
         expect(run.stderr).toContain('farm-ops.fspec does not parse or link; fix the errors above first.');
         expect([run.code, run.stdout]).toEqual([1, '']);
