@@ -90,4 +90,9 @@ describe('the language server over stdio', () => {
         expect(result!.hasErrors).toBe(true);
         expect(result!.diagram.mermaid).toMatch(/^graph TD/);
     });
+
+    test('a pipeline the spec does not have is an invalid-params error naming the pipelines it has', async () => {
+        await expect(connection.sendRequest(FactoryMethods.render, { uri, mode: 'flowchart', pipeline: 'nope' }))
+            .rejects.toMatchObject({ code: -32602, message: expect.stringContaining("No pipeline 'nope'") });
+    });
 });

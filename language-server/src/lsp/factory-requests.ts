@@ -1,5 +1,5 @@
 import { DocumentState, URI, type LangiumDocument } from 'langium';
-import type { Connection } from 'vscode-languageserver';
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import type { Spec } from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
@@ -7,7 +7,7 @@ import { normalizeSpecGraph, type NormalizedSpecGraph, type SpecGraph } from '..
 import {
     FactoryMethods, type DiffParams, type DiffResult, type DocumentParams, type LineageResult, type RenderParams, type RenderResult
 } from '../protocol.js';
-import { exceedsMermaidLimits, growthState, renderDiagram } from '../render/index.js';
+import { exceedsMermaidLimits, growthState, renderDiagram, UnknownPipelineError } from '../render/index.js';
 
 /**
  * The factory requests over the language's own services. Each answers from the validated model of
@@ -91,7 +91,17 @@ export class FactoryRequests {
 export function registerFactoryRequests(connection: Connection, services: FspecServices): void {
     const requests = new FactoryRequests(services);
     connection.onRequest(FactoryMethods.normalize, params => requests.normalize(params));
-    connection.onRequest(FactoryMethods.render, params => requests.render(params));
+    connection.onRequest(FactoryMethods.render, async params => {
+        try {
+            return await requests.render(params);
+        } catch (error) {
+            // A pipeline the spec does not have is the client's mistake, not the server's.
+            if (error instanceof UnknownPipelineError) {
+                throw new ResponseError(ErrorCodes.InvalidParams, error.message);
+            }
+            throw error;
+        }
+    });
     connection.onRequest(FactoryMethods.diff, params => requests.diff(params));
     connection.onRequest(FactoryMethods.lineage, params => requests.lineage(params));
     services.shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Validated, documents => {
