@@ -84,6 +84,10 @@ describe('completion', () => {
                 expect(labels(list.items)).toContain('identity');
                 const snippet = list.items.find(i => i.label === 'desires …');
                 expect(snippet).toMatchObject({ insertTextFormat: 2, insertText: 'desires {\n\tdesire ${1:name} {\n\t\tgoal "${2:What the user wants}"\n\t\toutput ${3:result}\n\t}\n}' });
+                // Type and risk choices come from the grammar's own rules.
+                expect(list.items.find(i => i.label === 'data_contracts …')!.insertText)
+                    .toContain('${3|string,text,number,int,money,bool,date,datetime,weekday,duration,email,id|}');
+                expect(list.items.find(i => i.label === 'morph_rules …')!.insertText).toContain('risk ${2|high,medium,low|}');
             }
         });
     });

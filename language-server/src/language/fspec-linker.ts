@@ -1,9 +1,7 @@
-import {
-    AstUtils, DefaultLinker, GrammarAST,
-    type AstNodeDescription, type LangiumCoreServices, type LinkingError, type ReferenceInfo
-} from 'langium';
+import { DefaultLinker, type AstNodeDescription, type LangiumCoreServices, type LinkingError, type ReferenceInfo } from 'langium';
 import { isFieldType } from '../generated/ast.js';
 import { closestName } from '../model/names.js';
+import { ruleKeywords } from './grammar-keywords.js';
 
 /** Readable names for reference targets, used in linking errors. */
 const targetNames: Record<string, string> = {
@@ -27,8 +25,7 @@ export class FspecLinker extends DefaultLinker {
 
     constructor(services: LangiumCoreServices) {
         super(services);
-        const rule = services.Grammar.rules.find(r => r.name === 'PrimitiveType');
-        this.primitiveTypes = rule ? AstUtils.streamAllContents(rule).filter(GrammarAST.isKeyword).map(k => k.value).toArray() : [];
+        this.primitiveTypes = ruleKeywords(services.Grammar, 'PrimitiveType');
     }
 
     protected override createLinkingError(refInfo: ReferenceInfo, targetDescription?: AstNodeDescription): LinkingError {

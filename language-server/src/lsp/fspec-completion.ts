@@ -1,33 +1,39 @@
 import {
-    DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type NextFeature
+    DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type LangiumServices, type NextFeature
 } from 'langium/lsp';
 import { AstUtils, GrammarAST, interruptAndCheck, type LangiumDocument } from 'langium';
 import { CancellationToken, CompletionItemKind, InsertTextFormat, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 import { knownCadences } from '../language/fspec-validator.js';
+import { ruleKeywords } from '../language/grammar-keywords.js';
 import { isGoverned, morphCatalogue, morphKinds } from '../model/morphs.js';
 
-/** Snippets offered next to the keyword that starts a section or a common element. */
-const snippets: Record<string, string> = {
-    identity: 'identity {\n\tpurpose "${1:What this app is for}"\n\tbeneficiary ${2:Users} "${3:Who it serves}"\n}',
-    desires: 'desires {\n\tdesire ${1:name} {\n\t\tgoal "${2:What the user wants}"\n\t\toutput ${3:result}\n\t}\n}',
-    evidence_policy: 'evidence_policy {\n\tsource ${1:name} "${2:Title}" tier ${3|high,medium,low|} cadence ${4|daily,weekly,hourly|}\n}',
-    data_contracts: 'data_contracts {\n\tentity ${1:Name} {\n\t\t${2:field}: ${3|string,text,number,int,money,bool,date,datetime,weekday,duration,email,id|}\n\t}\n}',
-    workflows: 'workflows {\n\tpipeline ${1:name} trigger ${2|daily,nightly,weekly,hourly,manual|} {\n\t\tstep ${3:first_step}\n\t}\n}',
-    interface: 'interface {\n\trole ${1:Role}\n\tpanel ${2:name} "${3:Title}" shows ${4:Entity} for ${1:Role}\n}',
-    safety: 'safety {\n\tguardrail ${1:name} "${2:What must never happen}"\n}',
-    growth_plates: 'growth_plates {\n\tplate ${1:name} accepts ${2:add_source}\n}',
-    morph_rules: 'morph_rules {\n\trule ${1:add_source} risk ${2|low,medium,high|}\n}',
-    acceptance: 'acceptance {\n\ttest ${1:name} "${2:What must hold}"\n}',
-    lineage: 'lineage {\n\tstage ${1:seed} "${2:0.1.0}"\n}',
-    entity: 'entity ${1:Name} {\n\t${2:field}: ${3|string,text,number,int,money,bool,date,datetime,weekday,duration,email,id|}\n}',
-    pipeline: 'pipeline ${1:name} trigger ${2|daily,nightly,weekly,hourly,manual|} {\n\tstep ${3:first_step}\n}',
-    gate: 'gate ${1:name} reads ${2:Entity} enforces ${3:guardrail}',
-    guardrail: 'guardrail ${1:name} "${2:What must never happen}"',
-    test: 'test ${1:name} "${2:What must hold}" covers ${3:element}',
-    rule: 'rule ${1:morph_kind} risk ${2|low,medium,high|}',
-    plate: 'plate ${1:name} accepts ${2:morph_kind}'
-};
+/**
+ * Snippets offered next to the keyword that starts a section or a common element; the choices of
+ * types, risks and tiers come from the grammar.
+ */
+function snippetsFor(types: string, risks: string, tiers: string): Record<string, string> {
+    return {
+        identity: `identity {\n\tpurpose "\${1:What this app is for}"\n\tbeneficiary \${2:Users} "\${3:Who it serves}"\n}`,
+        desires: `desires {\n\tdesire \${1:name} {\n\t\tgoal "\${2:What the user wants}"\n\t\toutput \${3:result}\n\t}\n}`,
+        evidence_policy: `evidence_policy {\n\tsource \${1:name} "\${2:Title}" tier \${3|${tiers}|} cadence \${4|daily,weekly,hourly|}\n}`,
+        data_contracts: `data_contracts {\n\tentity \${1:Name} {\n\t\t\${2:field}: \${3|${types}|}\n\t}\n}`,
+        workflows: `workflows {\n\tpipeline \${1:name} trigger \${2|daily,nightly,weekly,hourly,manual|} {\n\t\tstep \${3:first_step}\n\t}\n}`,
+        interface: `interface {\n\trole \${1:Role}\n\tpanel \${2:name} "\${3:Title}" shows \${4:Entity} for \${1:Role}\n}`,
+        safety: `safety {\n\tguardrail \${1:name} "\${2:What must never happen}"\n}`,
+        growth_plates: `growth_plates {\n\tplate \${1:name} accepts \${2:add_source}\n}`,
+        morph_rules: `morph_rules {\n\trule \${1:add_source} risk \${2|${risks}|}\n}`,
+        acceptance: `acceptance {\n\ttest \${1:name} "\${2:What must hold}"\n}`,
+        lineage: `lineage {\n\tstage \${1:seed} "\${2:0.1.0}"\n}`,
+        entity: `entity \${1:Name} {\n\t\${2:field}: \${3|${types}|}\n}`,
+        pipeline: `pipeline \${1:name} trigger \${2|daily,nightly,weekly,hourly,manual|} {\n\tstep \${3:first_step}\n}`,
+        gate: `gate \${1:name} reads \${2:Entity} enforces \${3:guardrail}`,
+        guardrail: `guardrail \${1:name} "\${2:What must never happen}"`,
+        test: `test \${1:name} "\${2:What must hold}" covers \${3:element}`,
+        rule: `rule \${1:morph_kind} risk \${2|${risks}|}`,
+        plate: `plate \${1:name} accepts \${2:morph_kind}`
+    };
+}
 
 /** Clauses whose value is a morph kind or a cadence, recognised by the text before the cursor on its line. */
 const morphKindClause = /(\baccepts\s+(\w+\s*,\s*)*|\brule\s+|\bby\s+(\w+(\s+[\w.]+)?\s*,\s*)*|\bprohibit\s+morph\s+)\w*$/;
@@ -53,6 +59,13 @@ function insideBlockComment(text: string, position: number): boolean {
  */
 export class FspecCompletionProvider extends DefaultCompletionProvider {
     private readonly valuesOffered = new WeakSet<CompletionContext>();
+    private readonly snippets: Record<string, string>;
+
+    constructor(services: LangiumServices) {
+        super(services);
+        const choices = (rule: string) => ruleKeywords(this.grammar, rule).join(',');
+        this.snippets = snippetsFor(choices('PrimitiveType'), choices('Risk'), choices('Tier'));
+    }
 
     /**
      * Completion re-parses the document up to the cursor, which costs on a large spec. Langium's
@@ -97,7 +110,7 @@ export class FspecCompletionProvider extends DefaultCompletionProvider {
     }
 
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): void | Promise<void> {
-        const snippet = snippets[keyword.value];
+        const snippet = this.snippets[keyword.value];
         if (snippet) {
             acceptor(context, {
                 label: `${keyword.value} …`, kind: CompletionItemKind.Snippet, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet,
