@@ -69,6 +69,3 @@ export const FactoryMethods = {
     lineage: new RequestType<DocumentParams, LineageResult | null, void>('fspec/lineage'),
     modelChanged: new NotificationType<ModelChangedParams>('fspec/modelChanged')
 } as const;
-
-/** Names the agent crew will answer (plan a growth, simulate it, deploy it); reserved so nothing else takes them. */
-export const reservedFactoryMethods = ['fspec/plan', 'fspec/simulate', 'fspec/deploy'] as const;

@@ -378,6 +378,11 @@ describe('references', () => {
         expectWarning(result, message.replace('`covers`', '`on`'), { node: find(result, ast.isHeuristic), property: 'target', code: IssueCodes.AmbiguousReference });
     });
 
+    test('a name declared twice for one kind is only a duplicate, not an ambiguous reference', async () => {
+        const result = await validate(spec('  safety {\n    guardrail g "First"\n    guardrail g "Second"\n  }\n  acceptance {\n    test t "T" covers g\n  }'));
+        expect(result.diagnostics.map(d => d.code)).toEqual([IssueCodes.DuplicateName]);
+    });
+
     test('a qualified step name is never ambiguous', async () => {
         expectNoIssues(await validate(spec('  workflows { pipeline p { step a } pipeline q { step a } }\n'
             + '  acceptance { test t "Done" covers q.a }\n  personalization { heuristic h "Faster" on p.a }')), { code: IssueCodes.AmbiguousReference });

@@ -68,6 +68,10 @@ describe('hover', () => {
     });
 });
 
+test('an entity-typed list field hovers with its whole type', async () => {
+    expect(await hoverAt('entity Packlist')).toContain('- field `lines`: Allocation[]');
+});
+
 describe('code lens and inlay hints', () => {
     test('the spec gets Preview, Grow and Simulate lenses, each pipeline a Preview of its own', async () => {
         const document = await parseHelper<Spec>(services)(farm);

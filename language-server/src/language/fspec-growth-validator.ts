@@ -3,10 +3,9 @@ import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { ApprovedVersionStore } from '../model/approved-versions.js';
 import { graphIndex } from '../model/graph-index.js';
-import { checkIdentityInvariants, checkMorphRules } from '../model/growth-rules.js';
+import { judgeGrowth } from '../model/growth-rules.js';
 import { isMorphKind, morphKinds, type Morph } from '../model/morphs.js';
 import { closestName } from '../model/names.js';
-import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { IssueCodes } from './fspec-validator.js';
 import type { SpecGraphCache } from './spec-graph-cache.js';
 
@@ -40,12 +39,11 @@ export class FspecGrowthValidator {
             return;
         }
         const current = this.graphs.get(spec);
-        const morphs = diffSpecGraphs(approved.graph, current);
-        const findings = [...checkIdentityInvariants(approved.graph, current, morphs), ...checkMorphRules(current, morphs)];
+        const { findings } = judgeGrowth(approved.graph, current);
         for (const finding of findings) {
             accept('error', finding.message, {
                 node: spec, property: finding.range ? undefined : 'name', range: finding.range, code: finding.code,
-                data: { code: finding.code, morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject, at: plateLocation(finding.morph) }
+                data: { morph: finding.morph.kind, target: finding.morph.target, subject: finding.subject, at: plateLocation(finding.morph) }
             });
         }
     }

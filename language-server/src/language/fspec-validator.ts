@@ -147,7 +147,7 @@ export class FspecValidator {
         const pending = node ? unrealizedOutputs(this.graphs.of(desire), node) : [];
         if (pending.length) {
             accept('info', `Desire '${desire.name}' is not realized yet: nothing in the spec produces ${pending.map(o => `'${o}'`).join(', ')}.`,
-                { node: desire, property: 'name', code: IssueCodes.PendingDesire, data: { code: IssueCodes.PendingDesire, outputs: pending } });
+                { node: desire, property: 'name', code: IssueCodes.PendingDesire, data: { outputs: pending } });
         }
     }
 
@@ -231,7 +231,11 @@ export class FspecValidator {
                 return;
             }
             const kinds = [...new Set(candidates.map(describeKind))];
-            // Names are unique per kind, so one kind named twice is a bare step name in several pipelines.
+            // One kind named twice and not all steps is a duplicate name, reported on its own.
+            if (kinds.length === 1 && !candidates.every(ast.isStep)) {
+                return;
+            }
+            // What is left of one kind named twice is a bare step name in several pipelines.
             const pipelineOf = (step: ast.Element) => (step as ast.Step).$container.name;
             const message = kinds.length > 1
                 ? `'${reference.$refText}' names ${kinds.map(withArticle).join(' and ')}; \`${keyword}\` takes the ${describeKind(target)} declared first. Rename one to make this unambiguous.`

@@ -3,7 +3,7 @@ import type { LangiumDocument } from 'langium';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 
-/** Commands the lenses run; the VS Code extension implements them, other clients see them as commands. */
+/** Commands the lenses run: the VS Code extension is to implement them (its own issue); other clients see them as commands to bind. */
 export const LensCommands = {
     Preview: 'fspec.preview',
     Grow: 'fspec.grow',

@@ -4,7 +4,7 @@ import type { Hover, HoverParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { SpecGraphCache } from '../language/spec-graph-cache.js';
-import { graphIndex } from '../model/graph-index.js';
+import { fieldTypeOf, graphIndex } from '../model/graph-index.js';
 import { isMorphKind, morphCatalogue } from '../model/morphs.js';
 import { sectionName } from '../model/spec-graph-builder.js';
 import { elementId, idName, type EdgeKind, type SpecGraph, type SpecNode } from '../model/spec-graph.js';
@@ -110,7 +110,7 @@ function details(graph: SpecGraph, node: SpecNode): string {
         }
     }
     for (const child of index.children.get(node.id) ?? []) {
-        const type = child.attrs.type ?? (index.outgoing.get(child.id) ?? []).filter(e => e.kind === 'references').map(e => idName(e.to))[0];
+        const type = child.kind === 'field' ? fieldTypeOf(graph, child) : undefined;
         const flags = [child.attrs.pii && 'pii', child.attrs.phi && 'phi'].filter(Boolean);
         lines.push(`- ${child.kind} \`${child.name}\`${type ? `: ${type}` : ''}${flags.length ? ` (${flags.join(', ')})` : ''}`);
     }

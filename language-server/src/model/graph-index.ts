@@ -1,4 +1,4 @@
-import type { SpecEdge, SpecGraph, SpecNode } from './spec-graph.js';
+import { idName, type SpecEdge, type SpecGraph, type SpecNode } from './spec-graph.js';
 
 /** Lookups over a spec graph by id, built once per graph so whole-spec checks stay linear. */
 export interface GraphIndex {
@@ -80,4 +80,14 @@ function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<strin
         }
     }
     return groups;
+}
+
+/** A field's type as written (`int`, `Block[]`, `enum(a, b)?`): primitives are an attribute, entity types a `references` edge. */
+export function fieldTypeOf(graph: SpecGraph, field: SpecNode): string {
+    if (typeof field.attrs.type === 'string') {
+        return field.attrs.type;
+    }
+    const entity = outgoing(graph, field.id, 'references')[0]?.to;
+    const unresolved = ((field.attrs.unresolved ?? []) as string[]).find(r => r.startsWith('references:'))?.slice('references:'.length);
+    return (entity ? idName(entity) : unresolved ?? '?') + (field.attrs.many ? '[]' : '') + (field.attrs.optional ? '?' : '');
 }

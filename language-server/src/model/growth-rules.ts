@@ -1,6 +1,7 @@
 import { graphIndex, outgoing } from './graph-index.js';
 import { idName, unresolvedRefs, type SourceRange, type SpecGraph, type SpecNode } from './spec-graph.js';
 import { isGoverned, type Morph } from './morphs.js';
+import { diffSpecGraphs } from './semantic-diff.js';
 
 /**
  * The one implementation of the growth rules. The validator turns findings into diagnostics;
@@ -31,11 +32,20 @@ export function majorVersion(version: string | undefined): number | undefined {
     return match ? Number(match[1]) : undefined;
 }
 
-/** A major evolve is the only time identity may change: the major version went up. */
-export function isMajorEvolve(approved: SpecGraph, current: SpecGraph): boolean {
-    const before = majorVersion(approved.version);
-    const after = majorVersion(current.version);
-    return before !== undefined && after !== undefined && after > before;
+/** Whether the major version goes up from one version to the other: a major evolve, the only time identity may change. */
+export function isMajorIncrease(before: string | undefined, after: string | undefined): boolean {
+    const from = majorVersion(before);
+    const to = majorVersion(after);
+    return from !== undefined && to !== undefined && to > from;
+}
+
+/**
+ * The growth since the approved version, judged: its morphs and what the identity invariants and
+ * morph rules find wrong with them. The validator reports the findings; the board sorts morphs by them.
+ */
+export function judgeGrowth(approved: SpecGraph, current: SpecGraph): { morphs: Morph[], findings: GrowthFinding[] } {
+    const morphs = diffSpecGraphs(approved, current);
+    return { morphs, findings: [...checkIdentityInvariants(approved, current, morphs), ...checkMorphRules(current, morphs)] };
 }
 
 /**
@@ -45,7 +55,7 @@ export function isMajorEvolve(approved: SpecGraph, current: SpecGraph): boolean 
 export function checkIdentityInvariants(approved: SpecGraph, current: SpecGraph, morphs: Morph[]): GrowthFinding[] {
     const findings: GrowthFinding[] = [];
     const prohibitions = approved.nodes.filter(n => n.kind === 'prohibition');
-    const major = isMajorEvolve(approved, current);
+    const major = isMajorIncrease(approved.version, current.version);
     for (const morph of morphs) {
         const forbidding = prohibitions.find(p => forbids(p, morph));
         if (forbidding) {

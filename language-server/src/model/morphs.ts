@@ -149,8 +149,7 @@ export const attributeMorphs: Record<string, MorphKind> = {
     'gate.reads': 'rewire_step',
     'gate.outputs': 'rewire_step',
     'field.pii': 'change_field_protection',
-    'field.phi': 'change_field_protection',
-    'field.description': 'relabel'
+    'field.phi': 'change_field_protection'
 };
 
 /** Attributes that only label an element: a change there is a `relabel`, and renames ignore them. */

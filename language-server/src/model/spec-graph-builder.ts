@@ -242,9 +242,10 @@ class GraphBuilder {
     }
 }
 
-/** A field type as written: `int`, `Block`, `enum(open, closed)`, with `[]` and `?` suffixes. */
+/** A non-entity field type as written: `int`, `enum(open, closed)`, with `[]` and `?` suffixes. */
 export function fieldTypeText(type: ast.FieldType): string {
-    const base = type.primitive ?? type.entity?.$refText ?? `enum(${type.values.join(', ')})`;
+    // Entity types are a `references` edge instead: see the field's node.
+    const base = type.primitive ?? `enum(${type.values.join(', ')})`;
     return base + (type.many ? '[]' : '') + (type.optional ? '?' : '');
 }
 

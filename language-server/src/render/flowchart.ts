@@ -28,11 +28,11 @@ export function renderFlowchart(graph: SpecGraph, options: FlowchartOptions = {}
     const pipelines = graph.nodes.filter(n => n.kind === 'pipeline');
     const shown = options.pipeline === undefined ? pipelines : pipelines.filter(p => p.name === options.pipeline || p.id === options.pipeline);
     if (options.pipeline !== undefined && shown.length === 0) {
-        throw new UnknownPipelineError(options.pipeline, pipelines.map(p => p.name).filter(name => name !== undefined));
+        throw new UnknownPipelineError(options.pipeline, pipelines.map(p => p.name));
     }
     const writer = new DiagramWriter('flowchart', 'flowchart LR', graph, [emptyKey]);
     const id = (node: SpecNode | string) => writer.ids.of(typeof node === 'string' ? node : node.id);
-    const { children, nodes } = graphIndex(graph);
+    const { children } = graphIndex(graph);
     // Edges touching entities are written after every subgraph: a node first named inside a subgraph would be drawn in it.
     const dataEdges: string[] = [];
     const usedEntities = new Set<string>();
@@ -78,7 +78,7 @@ export function renderFlowchart(graph: SpecGraph, options: FlowchartOptions = {}
         writer.line(1, nodeText(id(source), 'input', nodeLabel(graph, source)));
         writer.locate(id(source), source.range);
         for (const provides of outgoing(graph, source.id, 'provides')) {
-            if (shownEntities.has(provides.to) && nodes.has(provides.to)) {
+            if (shownEntities.has(provides.to)) {
                 dataEdges.push(`${id(source)} -.-> ${id(provides.to)}`);
             }
         }

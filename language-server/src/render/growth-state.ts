@@ -1,5 +1,4 @@
-import { checkIdentityInvariants, checkMorphRules } from '../model/growth-rules.js';
-import { diffSpecGraphs } from '../model/semantic-diff.js';
+import { judgeGrowth } from '../model/growth-rules.js';
 import type { SpecGraph } from '../model/spec-graph.js';
 import type { GrowthState } from './diagram.js';
 
@@ -8,8 +7,7 @@ import type { GrowthState } from './diagram.js';
  * identity or morph-rule finding is refused, every other morph is allowed.
  */
 export function growthState(approved: SpecGraph, current: SpecGraph): GrowthState {
-    const morphs = diffSpecGraphs(approved, current);
-    const findings = [...checkIdentityInvariants(approved, current, morphs), ...checkMorphRules(current, morphs)];
+    const { morphs, findings } = judgeGrowth(approved, current);
     const refused = new Set(findings.map(f => f.morph));
     return { allowed: morphs.filter(m => !refused.has(m)), refused: morphs.filter(m => refused.has(m)) };
 }

@@ -1,5 +1,5 @@
-import { outgoing } from '../model/graph-index.js';
-import { idName, type SectionName, type SpecGraph, type SpecNode } from '../model/spec-graph.js';
+import { fieldTypeOf } from '../model/graph-index.js';
+import type { SectionName, SpecGraph, SpecNode } from '../model/spec-graph.js';
 
 /** Section titles as the seed's "Spec graph" mindmap writes them, in the order every view lists them. */
 export const sectionTitles: ReadonlyArray<readonly [SectionName, string]> = [
@@ -41,7 +41,7 @@ export function nodeLabel(graph: SpecGraph, node: SpecNode): string {
         case 'section':
             return sectionTitles.find(([section]) => section === name)?.[1] ?? name;
         case 'field':
-            return `${name}: ${fieldType(graph, node)}`;
+            return `${name}: ${fieldTypeOf(graph, node)}`;
         case 'desire':
             return text(attrs.title) ?? list(attrs.goals)[0] ?? name;
         case 'policy':
@@ -61,13 +61,3 @@ export function nodeLabel(graph: SpecGraph, node: SpecNode): string {
     }
 }
 
-/** A field's type as written: primitives are kept as text, entity types are a `references` edge. */
-function fieldType(graph: SpecGraph, field: SpecNode): string {
-    const primitive = text(field.attrs.type);
-    if (primitive !== undefined) {
-        return primitive;
-    }
-    const entity = outgoing(graph, field.id, 'references')[0]?.to;
-    const name = entity ? idName(entity) : list(field.attrs.unresolved).find(r => r.startsWith('references:'))?.slice('references:'.length) ?? '?';
-    return name + (field.attrs.many ? '[]' : '') + (field.attrs.optional ? '?' : '');
-}

@@ -1,5 +1,5 @@
 import { graphIndex, outgoing } from '../model/graph-index.js';
-import { majorVersion } from '../model/growth-rules.js';
+import { isMajorIncrease } from '../model/growth-rules.js';
 import type { SpecGraph, SpecNode } from '../model/spec-graph.js';
 import type { Diagram } from './diagram.js';
 import { DiagramWriter } from './diagram-writer.js';
@@ -27,7 +27,7 @@ export function renderLineage(graph: SpecGraph): Diagram {
     for (const stage of stages) {
         for (const edge of outgoing(graph, stage.id, 'from')) {
             const parent = nodes.get(edge.to);
-            const major = parent !== undefined && isMajorStep(parent, stage);
+            const major = parent !== undefined && isMajorIncrease(String(parent.attrs.version ?? ''), String(stage.attrs.version ?? ''));
             writer.line(1, `${id(edge.to)} ${major ? '-.->|"major"|' : '-->'} ${id(stage)}`);
         }
     }
@@ -40,10 +40,4 @@ export function renderLineage(graph: SpecGraph): Diagram {
         writer.line(1, `class ${id(current)} current`);
     }
     return writer.finish();
-}
-
-function isMajorStep(parent: SpecNode, child: SpecNode): boolean {
-    const before = majorVersion(String(parent.attrs.version ?? ''));
-    const after = majorVersion(String(child.attrs.version ?? ''));
-    return before !== undefined && after !== undefined && after > before;
 }
