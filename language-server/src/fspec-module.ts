@@ -62,7 +62,7 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         HoverProvider: (services) => new FspecHoverProvider(services),
         RenameProvider: (services) => new FspecRenameProvider(services),
         CodeLensProvider: () => new FspecCodeLensProvider(),
-        InlayHintProvider: () => new FspecInlayHintProvider()
+        InlayHintProvider: (services) => new FspecInlayHintProvider(services)
     },
     model: {
         ApprovedVersions: (services) => new FileApprovedVersionStore(services),

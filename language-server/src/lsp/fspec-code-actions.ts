@@ -4,6 +4,8 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import { IssueCodes, knownCadences } from '../language/fspec-validator.js';
+import type { SpecGraphCache } from '../language/spec-graph-cache.js';
+import { graphIndex } from '../model/graph-index.js';
 import { GrowthCodes } from '../model/growth-rules.js';
 import { morphKinds } from '../model/morphs.js';
 import { closestName } from '../model/names.js';
@@ -21,6 +23,7 @@ interface GrowthData { morph: string, subject?: string, at?: string }
  */
 export class FspecCodeActionProvider implements CodeActionProvider {
     private readonly scopeProvider: ScopeProvider;
+    private readonly graphs: SpecGraphCache;
     private readonly reflection: AstReflection;
     private readonly fixes: Record<string, Fix> = {
         [IssueCodes.MissingIdentity]: (d, g) => this.missingIdentity(d, g),
@@ -37,6 +40,7 @@ export class FspecCodeActionProvider implements CodeActionProvider {
     };
 
     constructor(services: FspecServices) {
+        this.graphs = services.model.SpecGraphs;
         this.scopeProvider = services.references.ScopeProvider;
         this.reflection = services.shared.AstReflection;
     }
@@ -97,8 +101,7 @@ export class FspecCodeActionProvider implements CodeActionProvider {
     private allowMorph(document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic): CodeAction[] {
         const { morph, subject, at } = diagnostic.data as GrowthData;
         const spec = document.parseResult.value;
-        const rules = spec.sections.filter(ast.isMorphRules).flatMap(s => s.rules);
-        const ruleEdit = rules.some(r => r.name === morph) ? [] : [appendToSection(document, 'morph_rules', [`rule ${morph} risk medium`])];
+        const ruleEdit = graphIndex(this.graphs.of(spec)).nodes.has(`rule:${morph}`) ? [] : [appendToSection(document, 'morph_rules', [`rule ${morph} risk medium`])];
         const withRule = ruleEdit.length ? ' and a medium-risk rule' : '';
         const plates = spec.sections.filter(ast.isGrowthPlates).flatMap(s => s.plates);
         const name = uniqueName(at ? `${at}_${morph}` : morph, plates.map(p => p.name));

@@ -1,11 +1,13 @@
 import {
-    DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type LangiumServices, type NextFeature
+    DefaultCompletionProvider, type CompletionAcceptor, type CompletionBacktrackingInformation, type CompletionContext, type NextFeature
 } from 'langium/lsp';
 import { AstUtils, GrammarAST, interruptAndCheck, type LangiumDocument } from 'langium';
 import { CancellationToken, CompletionItemKind, InsertTextFormat, type CompletionList, type CompletionParams } from 'vscode-languageserver';
-import * as ast from '../generated/ast.js';
 import { knownCadences } from '../language/fspec-validator.js';
 import { ruleKeywords } from '../language/grammar-keywords.js';
+import type { FspecServices } from '../fspec-module.js';
+import type { SpecGraphCache } from '../language/spec-graph-cache.js';
+import { graphIndex } from '../model/graph-index.js';
 import { isGoverned, morphCatalogue, morphKinds } from '../model/morphs.js';
 
 /**
@@ -60,9 +62,11 @@ function insideBlockComment(text: string, position: number): boolean {
 export class FspecCompletionProvider extends DefaultCompletionProvider {
     private readonly valuesOffered = new WeakSet<CompletionContext>();
     private readonly snippets: Record<string, string>;
+    private readonly graphs: SpecGraphCache;
 
-    constructor(services: LangiumServices) {
+    constructor(services: FspecServices) {
         super(services);
+        this.graphs = services.model.SpecGraphs;
         const choices = (rule: string) => ruleKeywords(this.grammar, rule).join(',');
         this.snippets = snippetsFor(choices('PrimitiveType'), choices('Risk'), choices('Tier'));
     }
@@ -133,9 +137,9 @@ export class FspecCompletionProvider extends DefaultCompletionProvider {
         this.valuesOffered.add(context);
         const before = this.lineBefore(context);
         if (morphKindClause.test(before)) {
-            const ruled = new Set(AstUtils.streamAllContents(context.document.parseResult.value).filter(ast.isMorphRule).map(r => r.name));
+            const { nodes } = graphIndex(this.graphs.of(context.document.parseResult.value));
             const declaringRule = /\brule\s+\w*$/.test(before);
-            for (const kind of morphKinds.filter(k => !declaringRule || (isGoverned(k) && !ruled.has(k)))) {
+            for (const kind of morphKinds.filter(k => !declaringRule || (isGoverned(k) && !nodes.has(`rule:${k}`)))) {
                 acceptor(context, {
                     label: kind, kind: CompletionItemKind.EnumMember, detail: morphCatalogue[kind].summary,
                     sortText: `${isGoverned(kind) ? 0 : 1}${kind}`

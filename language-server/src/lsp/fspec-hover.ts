@@ -1,13 +1,13 @@
 import { AstNodeHoverProvider, type LangiumServices } from 'langium/lsp';
-import { AstUtils, CstUtils, GrammarUtils, type AstNode, type DocumentationProvider, type LangiumDocument } from 'langium';
+import { CstUtils, GrammarUtils, type AstNode, type DocumentationProvider, type LangiumDocument } from 'langium';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { SpecGraphCache } from '../language/spec-graph-cache.js';
-import { fieldTypeOf, graphIndex } from '../model/graph-index.js';
+import { fieldTypeOf, graphIndex, outgoing } from '../model/graph-index.js';
 import { isMorphKind, morphCatalogue } from '../model/morphs.js';
 import { sectionName } from '../model/spec-graph-builder.js';
-import { elementId, idName, type EdgeKind, type SpecGraph, type SpecNode } from '../model/spec-graph.js';
+import { elementId, idName, unresolvedRefs, type EdgeKind, type SpecGraph, type SpecNode } from '../model/spec-graph.js';
 
 /** How an edge reads from its target's side, for "what points here" lines. */
 const incomingLabels: Partial<Record<EdgeKind, string>> = {
@@ -69,8 +69,11 @@ export class FspecHoverProvider extends AstNodeHoverProvider {
         if (!isKindName || !isMorphKind(leaf.text)) {
             return undefined;
         }
-        const rule = AstUtils.streamAllContents(document.parseResult.value).filter(ast.isMorphRule).find(r => r.name === leaf.text);
-        return { contents: { kind: 'markdown', value: morphKindText(leaf.text) + (rule ? `\n\nRule: risk **${rule.risk}**${rule.review ? `, review ${rule.review}` : ''}${rule.requires.length ? `, requires ${rule.requires.map(r => `\`${r.$refText}\``).join(', ')}` : ''}` : '') }, range: leaf.range };
+        const graph = this.graphs.of(document.parseResult.value);
+        const rule = graphIndex(graph).nodes.get(`rule:${leaf.text}`);
+        const requires = rule ? [...outgoing(graph, rule.id, 'requires').map(e => idName(e.to)), ...unresolvedRefs(rule, 'requires')] : [];
+        const ruleText = rule ? `\n\nRule: risk **${rule.attrs.risk}**${rule.attrs.review ? `, review ${rule.attrs.review}` : ''}${requires.length ? `, requires ${requires.map(t => `\`${t}\``).join(', ')}` : ''}` : '';
+        return { contents: { kind: 'markdown', value: morphKindText(leaf.text) + ruleText }, range: leaf.range };
     }
 }
 
