@@ -1,23 +1,41 @@
-// `npm start`: until the VS Code extension lands (it will open VS Code on examples/), run the
-// product's CLI on the examples: validation, the spec graph summary, and each example's growth
-// since its approved version.
+// `npm start`: VS Code with the extension on examples/. Desktop VS Code when `code` is on PATH
+// (the extension loaded from this folder); otherwise code-server on 127.0.0.1 with the packaged
+// .vsix installed, as users get it. Set FSPEC_PORT to choose the port (default 8080, else a free one).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureCodeServer, freePort, installExtension, root, startCodeServer } from './code-server.mjs';
 
-const cli = path.resolve('bin/fspec.cjs');
-const fspec = (args, cwd = '.') => {
-    process.stdout.write(`\n$ fspec ${args.join(' ')}${cwd === '.' ? '' : `   (in ${cwd})`}\n`);
-    const { status } = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd });
-    return status;
+const examples = path.join(root, 'examples');
+const firstSpec = path.join(examples, 'farmer-contract-allocation', 'farm-ops.fspec');
+const npm = (...args) => {
+    const { status } = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
+    if (status !== 0) process.exit(status ?? 1);
 };
 
-let failed = fspec(['validate', 'examples']) !== 0;
-for (const example of fs.readdirSync('examples')) {
-    const folder = path.join('examples', example);
-    const spec = fs.readdirSync(folder).find(f => f.endsWith('.fspec'));
-    const approved = fs.readdirSync(path.join(folder, '.factory', 'approved'))[0];
-    failed ||= fspec(['diff', path.join('.factory', 'approved', approved), spec], folder) !== 0;
+async function portToUse() {
+    const wanted = Number(process.env.FSPEC_PORT ?? 8080);
+    const inUse = await fetch(`http://127.0.0.1:${wanted}/healthz`).then(() => true, () => false);
+    return inUse ? freePort() : wanted;
 }
-process.stdout.write('\nNext: fspec normalize <file> prints a spec graph; see README.md for the CLI.\n');
-process.exitCode = failed ? 1 : 0;
+
+npm('run', '--silent', 'build');
+if (spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
+    spawnSync('code', ['--new-window', `--extensionDevelopmentPath=${root}`, examples, firstSpec], { stdio: 'inherit' });
+} else {
+    npm('run', '--silent', 'vsix');
+    ensureCodeServer();
+    // One state folder across runs, so the user's settings and open editors stay.
+    const state = path.join(root, '.vscode-test', 'start');
+    fs.mkdirSync(state, { recursive: true });
+    installExtension(path.join(root, 'out', 'factory-fspec.vsix'), state);
+    const server = await startCodeServer({ stateDir: state, port: await portToUse(), stdio: 'inherit' });
+    const url = `${server.url}/?folder=${encodeURIComponent(examples)}`;
+    process.stdout.write(`\nVS Code (code-server) with the Factory .fspec extension on examples/:\n\n  ${url}\n\n`
+        + `Open ${path.relative(examples, firstSpec)} and click "Open Preview to the Side" in the editor's title bar. Ctrl+C stops the server.\n`);
+    const stop = async () => { await server.stop(); process.exit(0); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    // Keep the process alive while code-server runs.
+    setInterval(() => undefined, 1 << 30);
+}

@@ -73,15 +73,13 @@ test('an entity-typed list field hovers with its whole type', async () => {
 });
 
 describe('code lens and inlay hints', () => {
-    test('the spec gets Preview, Grow and Simulate lenses, each pipeline a Preview of its own', async () => {
+    test('the spec gets a Preview lens, each pipeline a Preview of its own', async () => {
         const document = await parseHelper<Spec>(services)(farm);
         const lenses = await services.lsp.CodeLensProvider!.provideCodeLens(document, { textDocument: { uri: document.textDocument.uri } });
         const specLine = farm.split('\n').findIndex(l => l.startsWith('spec FarmOps'));
         const pipelineLine = farm.split('\n').findIndex(l => l.includes('pipeline contract_allocation'));
         expect(lenses!.map(l => [l.range.start.line, l.command!.title, l.command!.command, l.command!.arguments])).toEqual([
             [specLine, 'Preview', 'fspec.preview', [document.textDocument.uri]],
-            [specLine, 'Grow', 'fspec.grow', [document.textDocument.uri]],
-            [specLine, 'Simulate', 'fspec.simulate', [document.textDocument.uri]],
             [pipelineLine, 'Preview', 'fspec.preview', [document.textDocument.uri, 'contract_allocation']]
         ]);
     });

@@ -3,14 +3,12 @@ import type { LangiumDocument } from 'langium';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
 
-/** Commands the lenses run: the VS Code extension is to implement them (its own issue); other clients see them as commands to bind. */
+/** Commands the lenses run: the VS Code extension implements them; other clients see them as commands to bind. Grow and Simulate join them with the crew. */
 export const LensCommands = {
-    Preview: 'fspec.preview',
-    Grow: 'fspec.grow',
-    Simulate: 'fspec.simulate'
+    Preview: 'fspec.preview'
 } as const;
 
-/** "Preview · Grow · Simulate" over the spec, and "Preview" over each pipeline (its own flowchart). */
+/** "Preview" over the spec, and over each pipeline (its own flowchart). */
 export class FspecCodeLensProvider implements CodeLensProvider {
     provideCodeLens(document: LangiumDocument, _params: CodeLensParams): CodeLens[] {
         const spec = document.parseResult.value;
@@ -20,9 +18,7 @@ export class FspecCodeLensProvider implements CodeLensProvider {
         const uri = document.textDocument.uri;
         const top = { start: spec.$cstNode.range.start, end: spec.$cstNode.range.start };
         const lenses: CodeLens[] = [
-            { range: top, command: { title: 'Preview', command: LensCommands.Preview, arguments: [uri] } },
-            { range: top, command: { title: 'Grow', command: LensCommands.Grow, arguments: [uri] } },
-            { range: top, command: { title: 'Simulate', command: LensCommands.Simulate, arguments: [uri] } }
+            { range: top, command: { title: 'Preview', command: LensCommands.Preview, arguments: [uri] } }
         ];
         for (const pipeline of spec.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines)) {
             const start = pipeline.$cstNode!.range.start;

@@ -1,0 +1,66 @@
+/**
+ * Extension activation and preview update latency in real VS Code (code-server), run by
+ * `npm run bench` through test/vscode/run-code-server.mjs. Latency is measured by the page driver from
+ * the last real keystroke to the new label in the webview's DOM, minus the configured debounce.
+ */
+import * as vscode from 'vscode';
+import { generateSpec } from '../spec-generator.js';
+import { page, report, runAll, test, until, workspaceFile } from '../../test/vscode/suite/harness.js';
+
+const rounds = 12;
+const node = '[data-fspec-node]';
+
+function summary(samples: number[]): { median: number, p95: number } {
+    const sorted = [...samples].sort((a, b) => a - b);
+    return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] };
+}
+
+/** Opens `file` with its preview, then renames one step title `rounds` times, a keystroke at a time. */
+async function measureUpdates(file: vscode.Uri, stepLine: (text: string) => number, label: string, target: number): Promise<void> {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('fspec.preview.openToSide');
+    await page.texts(`svg ${node}`, [label]);
+    const debounce = vscode.workspace.getConfiguration('fspec.preview').get<number>('debounceMs', 300);
+    const line = stepLine(editor.document.getText());
+    const samples: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+        await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
+        // Just before the closing quote of the step's title: each round appends a distinct character.
+        const quote = editor.document.lineAt(line).text.indexOf('"', editor.document.lineAt(line).text.indexOf('"') + 1);
+        editor.selection = new vscode.Selection(line, quote, line, quote);
+        const typed = String.fromCharCode(65 + round);
+        const title = editor.document.lineAt(line).text.slice(editor.document.lineAt(line).text.indexOf('"') + 1, quote) + typed;
+        samples.push((await page.typeAndMeasure(typed, `svg ${node}`, title))! - debounce);
+    }
+    const { median, p95 } = summary(samples);
+    report(`${vscode.workspace.asRelativePath(file)}: update latency minus ${debounce} ms debounce: median ${median} ms, p95 ${p95} ms `
+        + `(target ≤ ${target} ms: ${p95 <= target ? 'met' : 'NOT met'}; ${(p95 / target).toFixed(2)}x of target)`);
+}
+
+test('activation', async () => {
+    const extension = vscode.extensions.getExtension('factory.factory-fspec')!;
+    const started = Date.now();
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('immigration-policy-impact', 'policy-impact.fspec')));
+    await extension.activate();
+    const activation = Date.now() - started;
+    await until('the first diagnostics round', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', workspaceFile('immigration-policy-impact', 'policy-impact.fspec')))?.length > 0);
+    const serverReady = Date.now() - started;
+    report(`activation (open a .fspec file → activate() resolved): ${activation} ms (target ≤ 300 ms: ${activation <= 300 ? 'met' : 'NOT met'}); `
+        + `first answer from the language server: ${serverReady} ms`);
+});
+
+test('preview update latency, farmer example', () => measureUpdates(
+    workspaceFile('farmer-contract-allocation', 'farm-ops.fspec'),
+    text => text.split('\n').findIndex(l => l.includes('step yield_forecast "')), 'Yield forecast', 150));
+
+test('preview update latency, generated 200-step spec', async () => {
+    const file = workspaceFile('generated-200-steps.fspec');
+    // generateSpec writes 3 steps per 15-line module.
+    const text = generateSpec(30 + 15 * 67).replace('step load0 reads', 'step load0 "Load zero" reads');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+    await measureUpdates(file, t => t.split('\n').findIndex(l => l.includes('step load0 "')), 'Load zero', 600);
+});
+
+export async function run(): Promise<void> {
+    await runAll();
+}

@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { diagramModes, previewFocusContextKey, previewViewType, type DiagramMode, type PreviewState, type PreviewView } from '../../../webviews/src/messages.js';
+import { PreviewPanel, webviewOptions, type PreviewContext } from './preview-panel.js';
+
+/** The same document's uri always as the same string (the server's and VS Code's spellings agree after this). */
+export function uriKey(uri: string | vscode.Uri): string {
+    return (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri).toString();
+}
+
+/**
+ * The open previews: one panel per spec. The most recently active panel that is not locked to a
+ * pipeline follows the active editor, like the Markdown preview: switching to another .fspec
+ * editor shows that spec in it (unless that spec already has a panel).
+ */
+export class PreviewPanels implements vscode.Disposable {
+    /** Least recently active first. */
+    private readonly panels: PreviewPanel[] = [];
+
+    constructor(private readonly context: PreviewContext) {}
+
+    /** Shows the preview of a spec, creating its panel beside the editor if it has none. */
+    open(uri: string, options: { mode?: DiagramMode; pipeline?: string } = {}): PreviewPanel {
+        const key = uriKey(uri);
+        const existing = this.forUri(key);
+        if (existing) {
+            const mode = options.pipeline !== undefined ? 'flowchart' : options.mode ?? existing.view.mode;
+            existing.show({ uri: key, mode, pipeline: options.pipeline });
+            existing.panel.reveal(undefined, true);
+            return existing;
+        }
+        const panel = vscode.window.createWebviewPanel(previewViewType, 'Preview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.context.extensionUri));
+        return this.add(panel, { uri: key, mode: options.pipeline !== undefined ? 'flowchart' : options.mode ?? 'flowchart', pipeline: options.pipeline });
+    }
+
+    /** A panel VS Code restored after a reload, with the state its webview saved. */
+    revive(panel: vscode.WebviewPanel, state: unknown): void {
+        const saved = state as Partial<PreviewState> | undefined;
+        const uri = typeof saved?.uri === 'string' ? saved.uri : activeSpecUri();
+        if (uri === undefined || this.forUri(uriKey(uri))) {
+            panel.dispose();
+            return;
+        }
+        const mode = diagramModes.includes(saved?.mode as DiagramMode) ? saved!.mode! : 'flowchart';
+        this.add(panel, { uri: uriKey(uri), mode, pipeline: typeof saved?.pipeline === 'string' ? saved.pipeline : undefined });
+    }
+
+    forUri(uri: string): PreviewPanel | undefined {
+        return this.panels.find(p => p.view.uri === uri);
+    }
+
+    /** The preview a command acts on: the focused one, else the active editor's, else the last one used. */
+    target(): PreviewPanel | undefined {
+        const editorUri = activeSpecUri();
+        return this.panels.find(p => p.panel.active) ?? (editorUri === undefined ? undefined : this.forUri(editorUri)) ?? this.panels.at(-1);
+    }
+
+    /** The active editor changed: the following preview shows its spec. */
+    follow(editor: vscode.TextEditor | undefined): void {
+        if (editor?.document.languageId !== 'fspec') {
+            return;
+        }
+        const uri = uriKey(editor.document.uri);
+        const follower = this.panels.findLast(p => !p.locked);
+        if (!this.forUri(uri) && follower) {
+            follower.show({ uri, mode: follower.view.mode });
+        }
+    }
+
+    modelChanged(uris: readonly string[]): void {
+        const changed = new Set(uris.map(uriKey));
+        this.panels.filter(p => changed.has(p.view.uri)).forEach(p => p.modelChanged());
+    }
+
+    cursorMoved(editor: vscode.TextEditor): void {
+        this.forUri(uriKey(editor.document.uri))?.cursorMoved(editor);
+    }
+
+    dispose(): void {
+        [...this.panels].forEach(p => p.dispose());
+    }
+
+    private add(webviewPanel: vscode.WebviewPanel, view: PreviewView): PreviewPanel {
+        const panel = new PreviewPanel(webviewPanel, view, this.context);
+        this.panels.push(panel);
+        webviewPanel.onDidChangeViewState(() => {
+            if (webviewPanel.active) {
+                this.panels.push(...this.panels.splice(this.panels.indexOf(panel), 1));
+            }
+            this.updateFocusContext();
+        });
+        panel.onDidDispose(() => {
+            this.panels.splice(this.panels.indexOf(panel), 1);
+            this.updateFocusContext();
+        });
+        this.updateFocusContext();
+        return panel;
+    }
+
+    private updateFocusContext(): void {
+        void vscode.commands.executeCommand('setContext', previewFocusContextKey, this.panels.some(p => p.panel.active));
+    }
+}
+
+/** The uri of the active editor's spec, if it shows one. */
+export function activeSpecUri(): string | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document?.languageId === 'fspec' ? uriKey(document.uri) : undefined;
+}

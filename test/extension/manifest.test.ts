@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { previewViewType } from '../../webviews/src/messages.js';
+import { validate } from '../fixtures.js';
+
+const root = path.resolve(__dirname, '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const contributes = manifest.contributes;
+
+/** A snippet body as VS Code inserts it when the user tabs through without typing: every placeholder keeps its default. */
+function expandWithDefaults(body: string[]): string {
+    let text = body.join('\n');
+    for (let previous = ''; previous !== text;) {
+        previous = text;
+        text = text.replace(/\$\{\d+:([^${}]*)\}/g, '$1');
+    }
+    return text.replace(/\$\d+/g, '');
+}
+
+describe('extension manifest', () => {
+    test('the new-spec snippet inserts a spec that validates without errors', async () => {
+        const snippets = JSON.parse(fs.readFileSync(path.join(root, contributes.snippets[0].path), 'utf8'));
+        const text = expandWithDefaults(snippets['New spec'].body);
+        const result = await validate(text);
+        expect(result.diagnostics.filter(d => d.severity === 1).map(d => d.message)).toEqual([]);
+        expect(text).toMatch(/^spec App version "0\.1\.0" \{/);
+    });
+
+    test('every command in a menu or keybinding is contributed, with a title and an icon', () => {
+        const declared = new Map<string, { title: string, icon?: string }>(contributes.commands.map((c: { command: string }) => [c.command, c]));
+        const used = [
+            ...Object.values(contributes.menus as Record<string, Array<{ command: string }>>).flat().map(m => m.command),
+            ...contributes.keybindings.map((k: { command: string }) => k.command)
+        ];
+        expect(used.filter(command => !declared.has(command))).toEqual([]);
+        expect([...declared.values()].filter(c => !c.title || !c.icon?.startsWith('$('))).toEqual([]);
+    });
+
+    test('a preview left open at reload activates the extension that restores it', () => {
+        expect(manifest.activationEvents).toContain(`onWebviewPanel:${previewViewType}`);
+    });
+
+    test('the settings the issue names are declared with defaults', () => {
+        const properties = contributes.configuration.properties;
+        expect(Object.keys(properties).sort()).toEqual(['fspec.crew.baseUrl', 'fspec.crew.model', 'fspec.crew.provider', 'fspec.preview.debounceMs', 'fspec.trace.server']);
+        expect(properties['fspec.preview.debounceMs'].default).toBe(300);
+        expect(properties['fspec.trace.server'].enum).toEqual(['off', 'messages', 'verbose']);
+    });
+
+    test('the .vsix holds the bundles and assets, and no sources, maps or node_modules', () => {
+        const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+        const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
+            .split('\n').map(line => line.trim()).filter(Boolean).sort();
+        expect(files).toEqual(expect.arrayContaining([
+            'package.json', 'README.md', 'out/extension.cjs', 'out/language-server/main.cjs', 'out/webviews/preview.js',
+            'extension/language-configuration.json', 'extension/syntaxes/fspec.tmLanguage.json', 'extension/snippets/fspec.json', 'extension/icons/fspec.png'
+        ]));
+        expect(files.filter(file => /node_modules|\.map$|\.ts$|^test\/|^examples\//.test(file))).toEqual([]);
+        for (const asset of [manifest.icon, ...contributes.languages.flatMap((l: { icon: { light: string, dark: string } }) => [l.icon.light, l.icon.dark])]) {
+            expect(files).toContain(path.normalize(asset));
+        }
+    });
+});

@@ -1,0 +1,149 @@
+/**
+ * Just enough of the `vscode` API for the preview's extension side, in memory: webview panels
+ * that record what they are sent, editors, commands, settings and files. Tests drive it like a
+ * user (open, type, click) and read what the extension did. The real thing is tested in VS Code.
+ */
+import { URI, UriUtils } from 'langium';
+
+type Listener<T> = (value: T) => unknown;
+
+export class EventEmitter<T> {
+    private listeners: Array<Listener<T>> = [];
+    readonly event = (listener: Listener<T>) => {
+        this.listeners.push(listener);
+        return { dispose: () => { this.listeners = this.listeners.filter(l => l !== listener); } };
+    };
+    fire(value: T): void {
+        [...this.listeners].forEach(l => l(value));
+    }
+    dispose(): void {
+        this.listeners = [];
+    }
+}
+
+export const Uri = { parse: (value: string) => URI.parse(value), file: (path: string) => URI.file(path), joinPath: UriUtils.joinPath };
+export const ViewColumn = { One: 1, Two: 2, Beside: -2 } as const;
+export const TextEditorRevealType = { InCenterIfOutsideViewport: 2 } as const;
+
+export class Range {
+    constructor(readonly startLine: number, readonly startCharacter: number, readonly endLine: number, readonly endCharacter: number) {}
+}
+
+export class FakeWebviewPanel {
+    readonly posted: unknown[] = [];
+    title = '';
+    visible = true;
+    active = false;
+    disposed = false;
+    readonly received = new EventEmitter<unknown>();
+    readonly viewState = new EventEmitter<unknown>();
+    readonly disposal = new EventEmitter<void>();
+    readonly webview = {
+        options: {}, html: '', cspSource: 'vscode-resource:',
+        asWebviewUri: (uri: URI) => uri,
+        postMessage: async (message: unknown) => { this.posted.push(message); return true; },
+        onDidReceiveMessage: this.received.event
+    };
+    readonly onDidChangeViewState = this.viewState.event;
+    readonly onDidDispose = this.disposal.event;
+    constructor(readonly viewType: string) {}
+    reveal(): void {
+        this.visible = true;
+    }
+    dispose(): void {
+        if (!this.disposed) {
+            this.disposed = true;
+            this.disposal.fire();
+        }
+    }
+    /** The webview script posts a message. */
+    say(message: unknown): void {
+        this.received.fire(message);
+    }
+    /** Messages of one type the extension posted to this webview. */
+    sent<T extends string>(type: T): Array<{ type: T } & Record<string, unknown>> {
+        return this.posted.filter(m => (m as { type: string }).type === type) as Array<{ type: T } & Record<string, unknown>>;
+    }
+    focus(active: boolean): void {
+        this.active = active;
+        this.viewState.fire({ webviewPanel: this });
+    }
+}
+
+export interface FakeEditor {
+    document: { uri: URI, languageId: string };
+    selection: { active: { line: number, character: number } };
+    viewColumn: number;
+    revealRange(): void;
+}
+
+export const fake = {
+    panels: [] as FakeWebviewPanel[],
+    commands: new Map<string, (...args: unknown[]) => unknown>(),
+    context: new Map<string, unknown>(),
+    settings: new Map<string, unknown>(),
+    files: new Map<string, Uint8Array>(),
+    shown: [] as Array<{ uri: string, options: { viewColumn?: number, selection?: Range } }>,
+    serializer: undefined as undefined | { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): Promise<void> },
+    activeEditorChanged: new EventEmitter<FakeEditor | undefined>(),
+    selectionChanged: new EventEmitter<{ textEditor: FakeEditor }>(),
+    editor(path: string, line = 0, character = 0): FakeEditor {
+        return { document: { uri: URI.file(path), languageId: 'fspec' }, selection: { active: { line, character } }, viewColumn: 1, revealRange: () => undefined };
+    },
+    reset(): void {
+        this.panels.length = 0;
+        this.commands.clear();
+        this.context.clear();
+        this.settings.clear();
+        this.files.clear();
+        this.shown.length = 0;
+        window.activeTextEditor = undefined;
+        window.visibleTextEditors = [];
+    }
+};
+
+export const window = {
+    activeTextEditor: undefined as FakeEditor | undefined,
+    visibleTextEditors: [] as FakeEditor[],
+    createWebviewPanel: (viewType: string) => {
+        const panel = new FakeWebviewPanel(viewType);
+        fake.panels.push(panel);
+        return panel;
+    },
+    registerWebviewPanelSerializer: (_viewType: string, serializer: typeof fake.serializer) => {
+        fake.serializer = serializer;
+        return { dispose: () => undefined };
+    },
+    showTextDocument: async (document: { uri: URI }, options: { viewColumn?: number, selection?: Range }) => {
+        fake.shown.push({ uri: document.uri.toString(), options });
+        return { ...fake.editor(document.uri.path), revealRange: () => undefined };
+    },
+    onDidChangeActiveTextEditor: fake.activeEditorChanged.event,
+    onDidChangeTextEditorSelection: fake.selectionChanged.event,
+    showQuickPick: async () => undefined,
+    showSaveDialog: async () => undefined,
+    showInformationMessage: async () => undefined,
+    showErrorMessage: async (message: string) => { throw new Error(`unexpected error message: ${message}`); },
+    setStatusBarMessage: () => ({ dispose: () => undefined })
+};
+
+export const workspace = {
+    getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (fake.settings.get(`${section}.${key}`) as T) ?? fallback }),
+    openTextDocument: async (uri: URI) => ({ uri, languageId: 'fspec' }),
+    asRelativePath: (uri: URI) => uri.path,
+    fs: { writeFile: async (uri: URI, bytes: Uint8Array) => { fake.files.set(uri.toString(), bytes); } }
+};
+
+export const commands = {
+    registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+        fake.commands.set(id, handler);
+        return { dispose: () => fake.commands.delete(id) };
+    },
+    executeCommand: async (id: string, ...args: unknown[]) => {
+        if (id === 'setContext') {
+            fake.context.set(args[0] as string, args[1]);
+            return undefined;
+        }
+        return fake.commands.get(id)?.(...args);
+    }
+};

@@ -1,0 +1,96 @@
+/**
+ * Every message between the extension's preview panel and its webview, both ways, typed once.
+ * The extension imports this file, and so does the webview bundle: it must stay free of
+ * `vscode` and of DOM code. Types from the language server are imported as types only.
+ */
+import type { DiagramMode } from '../../language-server/src/render/diagram.js';
+
+export type { DiagramMode };
+export { diagramModes } from '../../language-server/src/render/diagram.js';
+
+/** The webview panel type: the serializer, the manifest's activation event and `when` clauses name it. */
+export const previewViewType = 'fspec.preview';
+
+/** True while a preview panel is the active editor tab, for title-bar commands. */
+export const previewFocusContextKey = 'fspecPreviewFocus';
+
+/** What a preview shows. */
+export interface PreviewView {
+    uri: string;
+    mode: DiagramMode;
+    /** Flowchart of one pipeline (by name). */
+    pipeline?: string;
+}
+
+/** Pan and zoom: a diagram point p is drawn at p * scale + (x, y) in the viewport. */
+export interface ViewTransform {
+    scale: number;
+    x: number;
+    y: number;
+}
+
+/** What the webview saves with `setState`; VS Code hands it to the panel serializer after a reload. */
+export interface PreviewState extends PreviewView {
+    transform?: ViewTransform;
+}
+
+/** A pipeline the too-large fallback offers to show on its own. */
+export interface PipelineChoice {
+    name: string;
+    label: string;
+}
+
+export type ExportFormat = 'svg' | 'png';
+
+export const exportFormats: readonly ExportFormat[] = ['svg', 'png'];
+
+/** Extension → webview. */
+export type ToWebview =
+    | {
+        type: 'render';
+        /** Echoed in `rendered`, so the extension can time an update end to end. */
+        renderId: number;
+        view: PreviewView;
+        mermaid: string;
+        /** The spec has errors: keep the last good diagram of this view if there is one. */
+        hasErrors: boolean;
+        /** Beyond Mermaid's default limits: the banner offers `pipelines` one at a time. */
+        tooLarge: boolean;
+        pipelines: PipelineChoice[];
+    }
+    /** The server could not render (no such pipeline, server not ready): shown in the banner. */
+    | { type: 'problem'; message: string }
+    /** The node the editor's cursor is in, or null for none. */
+    | { type: 'highlight'; nodeId: string | null }
+    /** Export the diagram on display; answered by `exported` or `exportFailed` with the same id. */
+    | { type: 'export'; requestId: number; format: ExportFormat };
+
+/** Webview → extension. */
+export type FromWebview =
+    /** The script has started (on open, on reload, and each time a hidden panel is shown again). */
+    | { type: 'ready' }
+    | { type: 'switchMode'; mode: DiagramMode }
+    /** Show one pipeline's flowchart, or (null) the whole spec again. */
+    | { type: 'showPipeline'; pipeline: string | null }
+    /** A diagram node was clicked: reveal its source. */
+    | { type: 'reveal'; nodeId: string }
+    /** A toolbar export button: the extension asks where to save, then sends `export`. */
+    | { type: 'exportRequest'; format: ExportFormat }
+    | { type: 'exported'; requestId: number; format: ExportFormat; base64: string }
+    | { type: 'exportFailed'; requestId: number; message: string }
+    | { type: 'rendered'; renderId: number; mode: DiagramMode; nodeCount: number; durationMs: number }
+    | { type: 'renderError'; renderId: number; message: string; tooLarge: boolean };
+
+const fromWebviewTypes: ReadonlySet<string> = new Set<FromWebview['type']>([
+    'ready', 'switchMode', 'showPipeline', 'reveal', 'exportRequest', 'exported', 'exportFailed', 'rendered', 'renderError'
+]);
+
+/** Whether a posted value is one of the webview's messages (by its `type`; the webview is our own code). */
+export function isFromWebview(value: unknown): value is FromWebview {
+    return typeof value === 'object' && value !== null && fromWebviewTypes.has((value as { type?: unknown }).type as string);
+}
+
+/** Whether two views show the same diagram (so an update keeps zoom and scroll). */
+export function sameView(a: PreviewView | undefined, b: PreviewView | undefined): boolean {
+    return a !== undefined && b !== undefined && a.uri === b.uri && a.mode === b.mode && (a.pipeline ?? null) === (b.pipeline ?? null);
+}
