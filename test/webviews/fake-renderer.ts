@@ -9,9 +9,12 @@ import type { ThemeKind } from '../../webviews/src/theme.js';
 export class FakeRenderer {
     readonly calls: Array<{ mermaid: string, theme: ThemeKind }> = [];
     private count = 0;
+    /** When set, renders wait for it (Mermaid busy with a large diagram). */
+    hold?: Promise<void>;
 
     readonly render: DiagramRenderer = async (mermaid, theme) => {
         this.calls.push({ mermaid, theme });
+        await this.hold;
         if (mermaid.includes('FAIL')) {
             throw new Error('Parse error on line 2');
         }

@@ -87,6 +87,11 @@ export const fake = {
     serializer: undefined as undefined | { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): Promise<void> },
     activeEditorChanged: new EventEmitter<FakeEditor | undefined>(),
     selectionChanged: new EventEmitter<{ textEditor: FakeEditor }>(),
+    textChanged: new EventEmitter<{ document: { uri: URI, languageId: string }, contentChanges: unknown[] }>(),
+    /** The user typed in a document. */
+    edit(uri: string, languageId = 'fspec'): void {
+        this.textChanged.fire({ document: { uri: URI.parse(uri), languageId }, contentChanges: [{ text: 'x' }] });
+    },
     editor(path: string, line = 0, character = 0): FakeEditor {
         return { document: { uri: URI.file(path), languageId: 'fspec' }, selection: { active: { line, character } }, viewColumn: 1, revealRange: () => undefined };
     },
@@ -128,6 +133,7 @@ export const window = {
 };
 
 export const workspace = {
+    onDidChangeTextDocument: fake.textChanged.event,
     getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (fake.settings.get(`${section}.${key}`) as T) ?? fallback }),
     openTextDocument: async (uri: URI) => ({ uri, languageId: 'fspec' }),
     asRelativePath: (uri: URI) => uri.path,

@@ -61,6 +61,36 @@ describe('drawing updates', () => {
         expect(banner().hidden).toBe(true);
     });
 
+    test('an update that leaves the diagram as it is draws nothing, and still reports it', async () => {
+        const { app, posted, renderer } = setup();
+        await app.receive(render(flowchart('take', 'pack')));
+        const svg = $('#fspec-stage svg');
+        await app.receive(render(flowchart('take', 'pack')));
+        expect(renderer.calls).toHaveLength(1);
+        expect($('#fspec-stage svg')).toBe(svg);
+        expect(posted.filter(m => m.type === 'rendered')).toEqual([
+            expect.objectContaining({ renderId: 1, nodeCount: 3 }), expect.objectContaining({ renderId: 2, nodeCount: 3 })
+        ]);
+        // Another view with the same text, or the same text after a theme change, is drawn.
+        await app.receive(render(flowchart('take', 'pack'), { view: { ...view, pipeline: 'orders' } }));
+        expect(renderer.calls).toHaveLength(2);
+    });
+
+    test('updates that arrive while Mermaid is busy are drawn only as the latest of them', async () => {
+        const { app, renderer } = setup();
+        let release!: () => void;
+        renderer.hold = new Promise(resolve => release = resolve);
+        const first = app.receive(render(flowchart('take')));
+        await new Promise(resolve => setTimeout(resolve, 0));
+        expect(renderer.calls).toHaveLength(1);
+        const later = ['pack', 'ship', 'bill'].map(step => app.receive(render(flowchart(step))));
+        renderer.hold = undefined;
+        release();
+        await Promise.all([first, ...later]);
+        expect(renderer.calls.map(c => c.mermaid)).toEqual([flowchart('take'), flowchart('bill')]);
+        expect(labels()).toContain('bill step');
+    });
+
     test('a spec opened with errors still shows what parsed, saying so', async () => {
         const { app } = setup();
         await app.receive(render(flowchart('take'), { hasErrors: true }));

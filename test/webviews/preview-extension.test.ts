@@ -120,6 +120,54 @@ describe('live updates', () => {
         expect(client.renders()).toHaveLength(2);
     });
 
+    test('the pause is counted from the last edit, so the server\'s rebuild overlaps it', async () => {
+        fake.settings.set('fspec.preview.debounceMs', 500);
+        await openFarm();
+        vi.useFakeTimers();
+        fake.edit(farm);
+        // The server took 200 ms to rebuild: 300 ms of the pause are left.
+        await vi.advanceTimersByTimeAsync(200);
+        client.notify({ uris: [farm] });
+        await vi.advanceTimersByTimeAsync(299);
+        expect(client.renders()).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(client.renders()).toHaveLength(2);
+        // A rebuild slower than the pause renders as soon as it is announced.
+        fake.edit(farm);
+        await vi.advanceTimersByTimeAsync(800);
+        client.notify({ uris: [farm] });
+        await vi.advanceTimersByTimeAsync(0);
+        expect(client.renders()).toHaveLength(3);
+    });
+
+    test('typing on waits for the pause after the last keystroke, and for the rebuild of it', async () => {
+        fake.settings.set('fspec.preview.debounceMs', 500);
+        await openFarm();
+        vi.useFakeTimers();
+        fake.edit(farm);
+        await vi.advanceTimersByTimeAsync(100);
+        client.notify({ uris: [farm] });
+        await vi.advanceTimersByTimeAsync(300);
+        fake.edit(farm);
+        // 500 ms after the first edit: the user typed again 100 ms ago.
+        await vi.advanceTimersByTimeAsync(100);
+        expect(client.renders()).toHaveLength(1);
+        // 500 ms after the last edit, but the server has not announced its rebuild yet: no render of the older model.
+        await vi.advanceTimersByTimeAsync(400);
+        expect(client.renders()).toHaveLength(1);
+        client.notify({ uris: [farm] });
+        await vi.advanceTimersByTimeAsync(0);
+        expect(client.renders()).toHaveLength(2);
+        // Edits in another spec count as typing too, but never hold this preview back once the pause is over.
+        fake.edit(policy);
+        await vi.advanceTimersByTimeAsync(100);
+        client.notify({ uris: [farm, policy] });
+        await vi.advanceTimersByTimeAsync(399);
+        expect(client.renders()).toHaveLength(2);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(client.renders()).toHaveLength(3);
+    });
+
     test('a slow answer to an older request never replaces a newer diagram', async () => {
         const panel = await openFarm();
         let release!: () => void;

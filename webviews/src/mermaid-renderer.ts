@@ -1,6 +1,6 @@
 import mermaid, { type MermaidConfig } from 'mermaid';
 import { previewLimits, type DiagramRenderer } from './diagram-renderer.js';
-import { mermaidTheme } from './theme.js';
+import { mermaidTheme, type ThemeKind } from './theme.js';
 
 const baseConfig: MermaidConfig = {
     startOnLoad: false,
@@ -15,14 +15,21 @@ const baseConfig: MermaidConfig = {
 
 let queue: Promise<unknown> = Promise.resolve();
 let renders = 0;
+/** The theme Mermaid was last initialised with: initialising again costs time and changes nothing. */
+let initialisedTheme: ThemeKind | undefined;
 
 /**
  * Mermaid's configuration is global and its render is asynchronous, so renders in different
- * themes (the display and a light export) run one at a time, each after its own initialize.
+ * themes (the display and a light export) run one at a time, each after an initialize for its
+ * theme when the one before was drawn in another.
  */
 export const renderMermaid: DiagramRenderer = (text, theme) => {
     const run = queue.then(async () => {
-        mermaid.initialize({ ...baseConfig, ...mermaidTheme(theme) });
+        if (theme !== initialisedTheme) {
+            initialisedTheme = undefined;
+            mermaid.initialize({ ...baseConfig, ...mermaidTheme(theme) });
+            initialisedTheme = theme;
+        }
         const { svg } = await mermaid.render(`fspec-diagram-${++renders}`, text);
         return svg;
     });

@@ -40,11 +40,13 @@ export class PreviewApp {
     private readonly panZoom: PanZoom;
     private theme: ThemeKind;
     private view?: PreviewView;
-    /** On the stage now. */
-    private shown?: Drawing;
+    /** On the stage now, in which theme, and how many nodes it has. */
+    private shown?: Drawing & { theme: ThemeKind; nodeCount: number };
     /** Being drawn (or on the stage): a theme change redraws this. */
     private wanted?: Drawing;
     private draws = 0;
+    /** Settles when the renderer has finished the latest draw it was asked for. */
+    private rendererIdle: Promise<unknown> = Promise.resolve();
     private highlighted: string | null = null;
     /** The latest render message being handled: an export waits for it, so it exports what was sent last. */
     private rendering: Promise<void> = Promise.resolve();
@@ -107,7 +109,8 @@ export class PreviewApp {
         }
         const drawing = { view: message.view, mermaid: message.mermaid, good: !message.hasErrors };
         const started = performance.now();
-        const outcome = await this.redraw(drawing);
+        // An edit that does not change the diagram (a comment, another section): nothing to draw.
+        const outcome = this.isShown(drawing) ? { nodeCount: this.shown!.nodeCount } : await this.redraw(drawing);
         if (outcome === 'stale') {
             return;
         }
@@ -119,6 +122,13 @@ export class PreviewApp {
         showBanner(this.dom, !drawing.good ? { kind: 'error', message: bannerTexts.partial } : offer ? { kind: 'info', message: bannerTexts.large, pipelines: offer } : undefined);
         const durationMs = Math.round(performance.now() - started);
         this.host.postMessage({ type: 'rendered', renderId: message.renderId, mode: message.view.mode, nodeCount: outcome.nodeCount, durationMs });
+    }
+
+    /** Whether the stage already shows this drawing in the current theme, with no other draw under way. */
+    private isShown(drawing: Drawing): boolean {
+        const shown = this.shown;
+        return shown !== undefined && this.wanted === shown && shown.theme === this.theme && shown.mermaid === drawing.mermaid
+            && shown.good === drawing.good && sameView(shown.view, drawing.view);
     }
 
     /** VS Code switched theme: the diagram is drawn again in the new colours, at the same place. */
@@ -143,13 +153,25 @@ export class PreviewApp {
     private async redraw(drawing: Drawing): Promise<{ nodeCount: number } | { error: unknown; kept: boolean } | 'stale'> {
         const draw = ++this.draws;
         this.wanted = drawing;
+        // Mermaid draws one diagram at a time: a draw overtaken while the one before it was being
+        // drawn (the user typed on) is dropped before it costs a render.
+        const previous = this.rendererIdle;
+        let done!: () => void;
+        this.rendererIdle = new Promise<void>(resolve => done = resolve);
+        await previous;
+        if (draw !== this.draws) {
+            done();
+            return 'stale';
+        }
+        const theme = this.theme;
         let svgText: string;
         try {
             if (drawing.mermaid.length > previewLimits.maxTextSize) {
                 throw new DiagramTooLargeError(drawing.mermaid.length);
             }
-            svgText = await this.renderer(drawing.mermaid, this.theme);
+            svgText = await this.renderer(drawing.mermaid, theme);
         } catch (error) {
+            done();
             if (draw !== this.draws) {
                 return 'stale';
             }
@@ -161,13 +183,15 @@ export class PreviewApp {
             this.wanted = this.shown;
             return { error, kept };
         }
+        done();
         if (draw !== this.draws) {
             return 'stale';
         }
         const sameAsShown = this.shown !== undefined && sameView(this.shown.view, drawing.view);
         const svg = showSvg(this.dom, svgText);
         const nodeCount = annotateNodes(svg, drawing.view.mode, drawing.mermaid);
-        this.shown = drawing;
+        this.shown = { ...drawing, theme, nodeCount };
+        this.wanted = this.shown;
         highlightNode(this.dom.stage, this.highlighted);
         if (!sameAsShown) {
             const restore = this.restore && sameView(this.restore.view, drawing.view) ? this.restore.transform : undefined;

@@ -14,7 +14,8 @@ const modeDescriptions: Record<DiagramMode, string> = {
 
 /**
  * The diagram preview: its commands, the panel serializer (panels survive a reload), live
- * updates from the server's `fspec/modelChanged`, and the editor events it follows.
+ * updates from the server's `fspec/modelChanged` (debounced from the last edit), and the editor
+ * events it follows.
  */
 export function registerPreview(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
     const panels = new PreviewPanels({
@@ -56,6 +57,11 @@ export function registerPreview(context: vscode.ExtensionContext, client: Langua
             deserializeWebviewPanel: async (panel, state) => panels.revive(panel, state)
         }),
         client.onNotification(FactoryMethods.modelChanged, ({ uris }) => panels.modelChanged(uris)),
+        vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
+            if (document.languageId === 'fspec' && contentChanges.length > 0) {
+                panels.edited(document.uri);
+            }
+        }),
         vscode.window.onDidChangeActiveTextEditor(editor => panels.follow(editor)),
         vscode.window.onDidChangeTextEditorSelection(event => panels.cursorMoved(event.textEditor))
     );

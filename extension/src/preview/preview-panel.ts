@@ -13,6 +13,8 @@ export interface PreviewContext {
     log: vscode.LogOutputChannel;
     /** A toolbar export button: the manager asks where to save. */
     requestExport(panel: PreviewPanel, format: ExportFormat): void;
+    /** When (Date.now()) a spec was last edited: `uri`'s, or any spec's without it; undefined if never. */
+    lastEdit(uri?: string): number | undefined;
 }
 
 const modeTitles = { flowchart: 'Flowchart', mindmap: 'Mindmap', board: 'Board', lineage: 'Lineage' } as const;
@@ -91,15 +93,31 @@ export class PreviewPanel implements vscode.Disposable {
         void this.render();
     }
 
-    /** The server rebuilt the spec: render after the user pauses typing. */
+    /**
+     * The server rebuilt the spec: render once the user has paused typing for
+     * `fspec.preview.debounceMs`. The pause is counted from the last edit, not from this
+     * notification, so the server's validation overlaps it instead of adding to it (a rebuild long
+     * after the last edit, say from a change on disk, renders at once). With no edit seen since
+     * the extension started it is counted from the notification.
+     */
     modelChanged(): void {
         if (!this.live) {
             this.stale = true;
             return;
         }
         clearTimeout(this.debounce);
-        const delay = vscode.workspace.getConfiguration('fspec.preview').get<number>('debounceMs', 300);
-        this.debounce = setTimeout(() => void this.render(), delay);
+        const notifiedAt = Date.now();
+        const schedule = (): void => {
+            const debounceMs = vscode.workspace.getConfiguration('fspec.preview').get<number>('debounceMs', 300);
+            const wait = debounceMs - (Date.now() - (this.context.lastEdit() ?? notifiedAt));
+            if (wait > 0) {
+                this.debounce = setTimeout(schedule, wait);
+            } else if ((this.context.lastEdit(this.currentView.uri) ?? -Infinity) <= notifiedAt) {
+                void this.render();
+            }
+            // Otherwise this spec was edited after the rebuild: its next rebuild notifies again.
+        };
+        schedule();
     }
 
     /** The cursor moved in an editor: highlight the node it is in, if the editor shows this spec. */

@@ -15,8 +15,20 @@ export function uriKey(uri: string | vscode.Uri): string {
 export class PreviewPanels implements vscode.Disposable {
     /** Least recently active first. */
     private readonly panels: PreviewPanel[] = [];
+    /** When each spec was last edited, and any spec: previews count their debounce from the last edit. */
+    private readonly edits = new Map<string, number>();
+    private lastEdit?: number;
+    private readonly context: PreviewContext;
 
-    constructor(private readonly context: PreviewContext) {}
+    constructor(context: Omit<PreviewContext, 'lastEdit'>) {
+        this.context = { ...context, lastEdit: uri => uri === undefined ? this.lastEdit : this.edits.get(uri) };
+    }
+
+    /** A spec's text changed in an editor (before the server has rebuilt it). */
+    edited(uri: string | vscode.Uri): void {
+        this.lastEdit = Date.now();
+        this.edits.set(uriKey(uri), this.lastEdit);
+    }
 
     /** Shows the preview of a spec, creating its panel beside the editor if it has none. */
     open(uri: string, options: { mode?: DiagramMode; pipeline?: string } = {}): PreviewPanel {

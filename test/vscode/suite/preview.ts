@@ -20,6 +20,10 @@ test('Open Preview to the Side renders the pipelines as an SVG with their step l
     await openFarm();
     await vscode.commands.executeCommand('fspec.preview.openToSide');
     await page.texts(`svg ${node}`, ['Yield forecast', 'PHI gate', 'Allocate to contracts', 'Invoices', 'Contract']);
+    // The README's screenshot: editor and preview side by side, nothing else.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await page.click('[data-action="zoom-fit"]');
     await page.screenshot('preview-beside-editor');
 });
 
