@@ -55,6 +55,14 @@ function nodeHeaders() {
     return headers;
 }
 
+/**
+ * The environment without what an outer npm (`npm test`) exported about itself: code-server's
+ * postinstall reads the Node version from npm_config_user_agent, which would name the outer npm's Node.
+ */
+function withoutOuterNpm(env) {
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_config_user_agent$|^npm_node_execpath$|^npm_execpath$|^NODE$/i.test(key)));
+}
+
 /** Installs code-server into .vscode-test/ unless it is already there; returns the entry script. */
 export function ensureCodeServer() {
     if (fs.existsSync(entry)) return entry;
@@ -70,7 +78,7 @@ export function ensureCodeServer() {
         cwd: installDir,
         stdio: 'inherit',
         env: {
-            ...process.env,
+            ...withoutOuterNpm(process.env),
             // npm and code-server's postinstall must run on Node 24.
             PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH}`,
             // As root, code-server's postinstall stops without this.
