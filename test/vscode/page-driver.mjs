@@ -45,6 +45,12 @@ const actions = {
         }
         return outcome.found;
     },
+    /** The computed value of a CSS `property` for each element matching `selector`. */
+    async computedStyle(page, { selector, property }) {
+        const frame = await frameWith(page, selector);
+        if (!frame) throw new Error(`nothing matches ${selector}`);
+        return frame.locator(selector).evaluateAll((elements, property) => elements.map(e => getComputedStyle(e).getPropertyValue(property)), property);
+    },
     /** A real mouse click on the first element matching `selector` whose text contains `text`. */
     async click(page, { selector, text = '', timeoutMs = 20_000 }) {
         const outcome = await poll(timeoutMs, async () => {

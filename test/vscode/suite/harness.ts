@@ -77,6 +77,7 @@ export const page = {
     /** Texts of the elements matching `selector` in the workbench or a webview, once all of `includes` appear. */
     texts: (selector: string, includes: string[] = [], timeoutMs?: number) => drive<string[]>('texts', { selector, includes, timeoutMs }),
     click: (selector: string, text = '') => drive<null>('click', { selector, text }),
+    computedStyle: (selector: string, property: string) => drive<string[]>('computedStyle', { selector, property }),
     screenshot: (name: string) => drive<string>('screenshot', { name }),
     /** Milliseconds from the last keystroke of `text` until `label` is in an element matching `selector`. */
     typeAndMeasure: (text: string, selector: string, label: string) => drive<number>('typeAndMeasure', { text, selector, label })

@@ -71,6 +71,23 @@ test('the preview follows the active .fspec editor', async () => {
     await page.texts(`svg ${node}`, ['PHI gate']);
 });
 
+test('switching VS Code to a dark theme redraws the diagram in dark colours', async () => {
+    const fills = () => page.computedStyle('[data-fspec-node] .label-container, [data-fspec-node] rect', 'fill');
+    await page.texts(`svg ${node}`, ['PHI gate']);
+    const light = await fills();
+    if (light === undefined) return; // no page driver (desktop runner): nothing to compare
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    await workbench.update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    try {
+        await until('the diagram in dark colours', async () => {
+            const dark = await fills();
+            return dark !== undefined && light !== undefined && dark.length > 0 && dark.join() !== light.join();
+        });
+    } finally {
+        await workbench.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+});
+
 test('Export Diagram writes a standalone SVG and a PNG', async () => {
     await openFarm();
     await vscode.commands.executeCommand('fspec.preview.openToSide');
