@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { generateSpec } from '../spec-generator.js';
-import { page, report, runAll, test, until, workspaceFile } from '../../test/vscode/suite/harness.js';
+import { lineOf, page, report, runAll, test, until, workspaceFile } from '../../test/vscode/suite/harness.js';
 
 const rounds = 12;
 const node = '[data-fspec-node]';
@@ -15,21 +15,23 @@ function summary(samples: number[]): { median: number, p95: number } {
     return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] };
 }
 
-/** Opens `file` with its preview, then renames one step title `rounds` times, a keystroke at a time. */
-async function measureUpdates(file: vscode.Uri, stepLine: (text: string) => number, label: string, target: number): Promise<void> {
+/** Opens `file` with its preview, then lengthens the title on the line with `step` `rounds` times, a keystroke at a time. */
+async function measureUpdates(file: vscode.Uri, step: string, label: string, target: number): Promise<void> {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
     await vscode.commands.executeCommand('fspec.preview.openToSide');
     await page.texts(`svg ${node}`, [label]);
     const debounce = vscode.workspace.getConfiguration('fspec.preview').get<number>('debounceMs', 300);
-    const line = stepLine(editor.document.getText());
+    const line = lineOf(editor.document, step);
     const samples: number[] = [];
     for (let round = 0; round < rounds; round++) {
         await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
         // Just before the closing quote of the step's title: each round appends a distinct character.
-        const quote = editor.document.lineAt(line).text.indexOf('"', editor.document.lineAt(line).text.indexOf('"') + 1);
+        const text = editor.document.lineAt(line).text;
+        const open = text.indexOf('"');
+        const quote = text.indexOf('"', open + 1);
         editor.selection = new vscode.Selection(line, quote, line, quote);
         const typed = String.fromCharCode(65 + round);
-        const title = editor.document.lineAt(line).text.slice(editor.document.lineAt(line).text.indexOf('"') + 1, quote) + typed;
+        const title = text.slice(open + 1, quote) + typed;
         samples.push((await page.typeAndMeasure(typed, `svg ${node}`, title))! - debounce);
     }
     const { median, p95 } = summary(samples);
@@ -58,14 +60,14 @@ test('activation', async () => {
 
 test('preview update latency, farmer example', () => measureUpdates(
     workspaceFile('farmer-contract-allocation', 'farm-ops.fspec'),
-    text => text.split('\n').findIndex(l => l.includes('step yield_forecast "')), 'Yield forecast', 150));
+    'step yield_forecast "', 'Yield forecast', 150));
 
 test('preview update latency, generated 200-step spec', async () => {
     const file = workspaceFile('generated-200-steps.fspec');
     // generateSpec writes 3 steps per 15-line module.
     const text = generateSpec(30 + 15 * 67).replace('step load0 reads', 'step load0 "Load zero" reads');
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
-    await measureUpdates(file, t => t.split('\n').findIndex(l => l.includes('step load0 "')), 'Load zero', 600);
+    await measureUpdates(file, 'step load0 "', 'Load zero', 600);
 });
 
 export async function run(): Promise<void> {

@@ -87,6 +87,13 @@ export function workspaceFile(...segments: string[]): vscode.Uri {
     return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, ...segments);
 }
 
+/** The first line of `document` that contains `text` (0-based); fails when there is none. */
+export function lineOf(document: vscode.TextDocument, text: string): number {
+    const line = document.getText().split('\n').findIndex(l => l.includes(text));
+    assert(line >= 0, `${text} is in ${document.uri.path}`);
+    return line;
+}
+
 export function errorsOf(uri: vscode.Uri): vscode.Diagnostic[] {
     return vscode.languages.getDiagnostics(uri).filter(d => d.severity === vscode.DiagnosticSeverity.Error);
 }

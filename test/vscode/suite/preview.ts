@@ -1,19 +1,13 @@
 // The live preview as a user meets it: rendered SVG, click to source, cursor to node, modes, live
 // edits, the error banner and export. Page steps read and click the real webview DOM.
 import * as vscode from 'vscode';
-import { assert, page, test, until, workspaceFile } from './harness.js';
+import { assert, lineOf, page, test, until, workspaceFile } from './harness.js';
 
 const farm = workspaceFile('farmer-contract-allocation', 'farm-ops.fspec');
 const node = '[data-fspec-node]';
 
 async function openFarm(): Promise<vscode.TextEditor> {
     return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(farm), vscode.ViewColumn.One);
-}
-
-function lineOf(document: vscode.TextDocument, text: string): number {
-    const line = document.getText().split('\n').findIndex(l => l.includes(text));
-    assert(line >= 0, `${text} is in ${document.uri.path}`);
-    return line;
 }
 
 test('Open Preview to the Side renders the pipelines as an SVG with their step labels', async () => {
