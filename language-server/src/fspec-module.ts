@@ -13,6 +13,7 @@ import { FspecValidator, registerValidationChecks } from './language/fspec-valid
 import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
 import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
+import { DetachedSpecs } from './language/detached-specs.js';
 import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
 import { FspecFormatter } from './lsp/fspec-formatter.js';
 import { FspecSemanticTokenProvider } from './lsp/fspec-semantic-tokens.js';
@@ -35,7 +36,9 @@ export type FspecAddedServices = {
         /** Where the last approved version of a spec comes from (files today, git lineage later). */
         ApprovedVersions: ApprovedVersionStore,
         /** The spec graph of each built document, built once per document version. */
-        SpecGraphs: SpecGraphCache
+        SpecGraphs: SpecGraphCache,
+        /** Spec texts read outside the workspace: approved versions, the crew's proposals. */
+        DetachedSpecs: DetachedSpecs
     }
 };
 
@@ -66,7 +69,8 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
     },
     model: {
         ApprovedVersions: (services) => new FileApprovedVersionStore(services),
-        SpecGraphs: () => new SpecGraphCache()
+        SpecGraphs: () => new SpecGraphCache(),
+        DetachedSpecs: (services) => new DetachedSpecs(services)
     }
 };
 

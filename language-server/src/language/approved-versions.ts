@@ -1,30 +1,22 @@
-import {
-    DocumentState, URI, UriUtils,
-    type FileSystemProvider, type LangiumCoreServices, type LangiumDocumentFactory, type Linker, type ScopeComputation
-} from 'langium';
-import { isSpec } from '../generated/ast.js';
-import { buildSpecGraph } from '../model/spec-graph-builder.js';
+import { URI, UriUtils, type FileSystemProvider } from 'langium';
+import type { FspecServices } from '../fspec-module.js';
 import type { ApprovedVersion, ApprovedVersionStore } from '../model/approved-versions.js';
+import type { DetachedSpecs } from './detached-specs.js';
 
 export type { ApprovedVersionStore } from '../model/approved-versions.js';
 
 /**
  * Approved versions kept as files: `.factory/approved/<SpecName>.fspec` in the document's folder
- * or the nearest ancestor folder that has one. Each file is parsed and linked with the same
- * services as the document, once per content.
+ * or the nearest ancestor folder that has one. Each file is read as a detached spec, once per content.
  */
 export class FileApprovedVersionStore implements ApprovedVersionStore {
     private readonly fileSystem: FileSystemProvider;
-    private readonly documentFactory: LangiumDocumentFactory;
-    private readonly scopeComputation: ScopeComputation;
-    private readonly linker: Linker;
+    private readonly detached: DetachedSpecs;
     private readonly loaded = new Map<string, { text: string, version: ApprovedVersion }>();
 
-    constructor(services: LangiumCoreServices) {
+    constructor(services: FspecServices) {
         this.fileSystem = services.shared.workspace.FileSystemProvider;
-        this.documentFactory = services.shared.workspace.LangiumDocumentFactory;
-        this.scopeComputation = services.references.ScopeComputation;
-        this.linker = services.references.Linker;
+        this.detached = services.model.DetachedSpecs;
     }
 
     async find(specName: string, documentUri: string): Promise<ApprovedVersion | undefined> {
@@ -64,15 +56,7 @@ export class FileApprovedVersionStore implements ApprovedVersionStore {
 
     private async load(file: URI, text: string): Promise<ApprovedVersion> {
         const location = file.scheme === 'file' ? file.fsPath : file.toString();
-        const document = this.documentFactory.fromString(text, file);
-        const { parseResult } = document;
-        if (parseResult.lexerErrors.length || parseResult.parserErrors.length || !isSpec(parseResult.value)) {
-            const first = parseResult.lexerErrors[0]?.message ?? parseResult.parserErrors[0]?.message ?? 'not a spec';
-            return { location, problem: `the approved version does not parse (${first})` };
-        }
-        document.localSymbols = await this.scopeComputation.collectLocalSymbols(document);
-        document.state = DocumentState.ComputedScopes;
-        await this.linker.link(document);
-        return { location, graph: buildSpecGraph(parseResult.value) };
+        const { graph, problem } = await this.detached.load(text, file);
+        return graph ? { location, graph } : { location, problem: `the approved version does not parse (${problem})` };
     }
 }

@@ -8,8 +8,9 @@ import type { SpecGraphCache } from '../language/spec-graph-cache.js';
 import { graphIndex } from '../model/graph-index.js';
 import { GrowthCodes } from '../model/growth-rules.js';
 import { morphKinds } from '../model/morphs.js';
-import { closestName } from '../model/names.js';
-import { appendAfter, appendInside, appendToSection, prependInside } from './spec-edits.js';
+import { termName } from '../model/desires.js';
+import { closestName, uniqueName } from '../model/names.js';
+import { appendAfter, appendInside, appendToSection, prependInside } from '../language/spec-edits.js';
 
 type Fix = (document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic) => CodeAction[];
 
@@ -154,7 +155,7 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         if (!desire || outputs.length === 0) {
             return [];
         }
-        const steps = outputs.map(o => `step ${identifier(o)} "Produces ${o.replace(/"/g, '')} for desire ${desire.name}"`);
+        const steps = outputs.map(o => `step ${termName(o)} "Produces ${o.replace(/"/g, '')} for desire ${desire.name}"`);
         const pipeline = document.parseResult.value.sections.filter(ast.isWorkflows).flatMap(w => w.pipelines)[0];
         const edit = pipeline ? appendInside(document, pipeline, steps) : appendToSection(document, 'workflows', [`pipeline ${desire.name} {`, ...steps.map(s => `  ${s}`), '}']);
         return quickFix(`Realize desire '${desire.name}': add ${outputs.length > 1 ? 'steps' : 'a step'} for ${outputs.map(o => `'${o}'`).join(', ')}${pipeline ? ` to pipeline '${pipeline.name}'` : ''}`,
@@ -211,18 +212,3 @@ function referenceAt(document: LangiumDocument, range: Range): { reference: Refe
     return undefined;
 }
 
-/** A name, or the name with the first free number appended. */
-function uniqueName(base: string, taken: Iterable<string>): string {
-    const used = new Set(taken);
-    let name = base;
-    for (let n = 2; used.has(name); n++) {
-        name = `${base}_${n}`;
-    }
-    return name;
-}
-
-/** A desire's output words as a name: `"weekly report"` → `weekly_report`. */
-function identifier(term: string): string {
-    const name = term.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-    return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
-}

@@ -26,3 +26,13 @@ export function closestName(name: string, candidates: Iterable<string>): string 
     }
     return best;
 }
+
+/** A name, or the name with the first free number appended. */
+export function uniqueName(base: string, taken: Iterable<string>): string {
+    const used = new Set(taken);
+    let name = base;
+    for (let n = 2; used.has(name); n++) {
+        name = `${base}_${n}`;
+    }
+    return name;
+}
