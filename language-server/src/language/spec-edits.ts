@@ -1,4 +1,4 @@
-import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
+import { CstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Position, TextEdit } from 'vscode-languageserver';
 import type { Spec } from '../generated/ast.js';
 import { sectionName } from '../model/spec-graph-builder.js';
@@ -59,4 +59,33 @@ export function appendAfter(node: AstNode, text: string): TextEdit | undefined {
     }
     const end = node.$cstNode.range.end;
     return { range: { start: end, end }, newText: text };
+}
+
+/** Inserts lines right after a node's last line, at the node's indentation (a new step after a step). */
+export function insertLinesAfter(document: LangiumDocument, node: AstNode, lines: string[]): TextEdit | undefined {
+    if (!node.$cstNode) {
+        return undefined;
+    }
+    const indent = indentOf(document, node);
+    const end = node.$cstNode.range.end;
+    return { range: { start: end, end }, newText: lines.map(l => `\n${indent}${l}`).join('') };
+}
+
+/** Replaces the text of a property's value (a version string, a strategy name). */
+export function replaceProperty(node: AstNode, property: string, text: string): TextEdit | undefined {
+    const value = GrammarUtils.findNodeForProperty(node.$cstNode, property);
+    return value && { range: value.range, newText: text };
+}
+
+/** Removes a node together with its line, when it is alone on it. */
+export function removeLine(document: LangiumDocument, node: AstNode): TextEdit | undefined {
+    const range = node.$cstNode?.range;
+    if (!range) {
+        return undefined;
+    }
+    const text = document.textDocument.getText({ start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } });
+    const alone = text.trim() === node.$cstNode!.text.trim();
+    return alone
+        ? { range: { start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } }, newText: '' }
+        : { range, newText: '' };
 }

@@ -8,7 +8,12 @@ import { nodeText, quoted } from './mermaid-text.js';
 export interface FlowchartOptions {
     /** Only this pipeline (by name or graph id), with the entities and sources around it: for specs too large to show whole. */
     pipeline?: string;
+    /** Elements (graph ids) a mutation PR adds or removes, drawn highlighted in its before/after diagrams. */
+    highlight?: { ids: readonly string[], as: 'added' | 'removed' };
 }
+
+/** Green for what a growth adds, red for what it removes: the colours diff views use. */
+const highlightStyles = { added: 'fill:#dafbe1,stroke:#1a7f37,stroke-width:3px', removed: 'fill:#ffebe9,stroke:#cf222e,stroke-width:3px,stroke-dasharray:4 2' };
 
 /** Asked for a pipeline the spec does not have. */
 export class UnknownPipelineError extends Error {
@@ -88,6 +93,12 @@ export function renderFlowchart(graph: SpecGraph, options: FlowchartOptions = {}
     }
     if (shown.length === 0 && entities.length === 0 && sources.length === 0) {
         writer.line(1, nodeText(writer.ids.of(emptyKey), 'box', 'No pipelines, entities or sources yet'));
+    }
+    const drawn = new Set([...shown, ...entities, ...sources].map(n => n.id).concat(shown.flatMap(p => (children.get(p.id) ?? []).map(n => n.id))));
+    const highlighted = options.highlight?.ids.filter(h => drawn.has(h)) ?? [];
+    if (options.highlight && highlighted.length) {
+        writer.line(1, `classDef ${options.highlight.as} ${highlightStyles[options.highlight.as]}`);
+        writer.line(1, `class ${highlighted.map(h => id(h)).join(',')} ${options.highlight.as}`);
     }
     return writer.finish();
 }

@@ -1,7 +1,7 @@
 import type { SpecGraph } from '../model/spec-graph.js';
 import type { Diagram, DiagramMode, GrowthState } from './diagram.js';
 import { renderBoard } from './board.js';
-import { renderFlowchart } from './flowchart.js';
+import { renderFlowchart, type FlowchartOptions } from './flowchart.js';
 import { renderLineage } from './lineage.js';
 import { renderMindmap } from './mindmap.js';
 
@@ -13,6 +13,8 @@ export { growthState } from './growth-state.js';
 export interface RenderOptions {
     /** Flowchart only: show this one pipeline (by name or graph id). */
     pipeline?: string;
+    /** Flowchart only: elements a mutation PR adds or removes, highlighted. */
+    highlight?: FlowchartOptions['highlight'];
     /** Board only: the morphs since the approved version; without it, In progress and Review are empty. */
     growth?: GrowthState;
 }
@@ -20,7 +22,7 @@ export interface RenderOptions {
 /** Renders a spec graph as Mermaid in one of the four views. Pure: the same graph gives the same text. */
 export function renderDiagram(graph: SpecGraph, mode: DiagramMode, options: RenderOptions = {}): Diagram {
     switch (mode) {
-        case 'flowchart': return renderFlowchart(graph, { pipeline: options.pipeline });
+        case 'flowchart': return renderFlowchart(graph, { pipeline: options.pipeline, highlight: options.highlight });
         case 'mindmap': return renderMindmap(graph);
         case 'board': return renderBoard(graph, options.growth);
         case 'lineage': return renderLineage(graph);

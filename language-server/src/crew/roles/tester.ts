@@ -1,0 +1,74 @@
+import { graphIndex, outgoing } from '../../model/graph-index.js';
+import type { Morph } from '../../model/morphs.js';
+import { diffSpecGraphs } from '../../model/semantic-diff.js';
+import { idName, type SpecGraph } from '../../model/spec-graph.js';
+import { renderDiagram, type Diagram } from '../../render/index.js';
+
+export type Risk = 'low' | 'medium' | 'high';
+
+/** A morph of the growth with what its rule says about it. */
+export interface ReviewedMorph {
+    kind: Morph['kind'];
+    change: Morph['change'];
+    target: string;
+    detail: string;
+    /** From the morph rule; absent for morphs no rule governs (a new acceptance test, the lineage entry). */
+    risk?: Risk;
+    review?: 'human' | 'auto';
+    tests: string[];
+}
+
+export interface TestStatus {
+    name: string;
+    text?: string;
+    /** `missing`: required but not in the proposed spec; `not-run`: defined, but no test runner exists for the app yet. */
+    status: 'missing' | 'not-run';
+}
+
+/** What the mutation PR shows besides the text diff. */
+export interface Simulation {
+    morphs: ReviewedMorph[];
+    risk: Risk;
+    tests: TestStatus[];
+    /** Graph ids the growth adds (highlighted in `after`) and removes (highlighted in `before`). */
+    added: string[];
+    removed: string[];
+    diagrams: { before: Diagram, after: Diagram };
+}
+
+const riskOrder: Risk[] = ['low', 'medium', 'high'];
+
+/**
+ * The Tester's simulation: the growth applied to a copy, classified into morphs with each rule's
+ * risk and required tests, and the flowchart before and after with the changes highlighted.
+ */
+export function simulateGrowth(before: SpecGraph, after: SpecGraph, plannedTests: string[]): Simulation {
+    const morphs = diffSpecGraphs(before, after).map(m => reviewed(after, m));
+    const added = morphs.filter(m => m.change === 'add').map(m => m.target);
+    const removed = morphs.filter(m => m.change === 'remove').map(m => m.target);
+    const testNames = [...new Set([...plannedTests, ...morphs.flatMap(m => m.tests)])];
+    const { nodes } = graphIndex(after);
+    return {
+        morphs,
+        risk: riskOrder[Math.max(0, ...morphs.map(m => m.risk ? riskOrder.indexOf(m.risk) : 0))],
+        tests: testNames.map(name => {
+            const test = nodes.get(`test:${name}`);
+            return test ? { name, text: String(test.attrs.text ?? ''), status: 'not-run' } : { name, status: 'missing' };
+        }),
+        added,
+        removed,
+        diagrams: {
+            before: renderDiagram(before, 'flowchart', { highlight: { ids: removed, as: 'removed' } }),
+            after: renderDiagram(after, 'flowchart', { highlight: { ids: added, as: 'added' } })
+        }
+    };
+}
+
+function reviewed(graph: SpecGraph, morph: Morph): ReviewedMorph {
+    const rule = graphIndex(graph).nodes.get(`rule:${morph.kind}`);
+    return {
+        kind: morph.kind, change: morph.change, target: morph.target, detail: morph.detail,
+        ...(rule ? { risk: rule.attrs.risk as Risk, ...(rule.attrs.review ? { review: rule.attrs.review as 'human' | 'auto' } : {}) } : {}),
+        tests: rule ? outgoing(graph, rule.id, 'requires').map(e => idName(e.to)) : []
+    };
+}
