@@ -5,6 +5,15 @@ const watch = process.argv.includes('--watch');
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 
+// debug (under simple-git) tries require('supports-color') in a try/catch; it is not installed, so bundle it as absent.
+const absentOptionalModules = {
+    name: 'absent-optional-modules',
+    setup(build) {
+        build.onResolve({ filter: /^supports-color$/ }, args => ({ path: args.path, namespace: 'absent' }));
+        build.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = undefined;' }));
+    }
+};
+
 const node = {
     ...common,
     entryPoints: {
@@ -17,6 +26,7 @@ const node = {
     },
     // VS Code provides the `vscode` module at run time; nothing else is loaded from outside the bundle.
     external: ['vscode'],
+    plugins: [absentOptionalModules],
     outdir: 'out',
     outExtension: { '.js': '.cjs' },
     platform: 'node',

@@ -11,7 +11,8 @@ import { FspecWorkspaceManager } from './language/fspec-workspace-manager.js';
 import { FspecDocumentValidator } from './language/fspec-document-validator.js';
 import { FspecValidator, registerValidationChecks } from './language/fspec-validator.js';
 import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
-import { FileApprovedVersionStore, type ApprovedVersionStore } from './language/approved-versions.js';
+import type { ApprovedVersionStore } from './language/approved-versions.js';
+import { GitApprovedVersionStore } from './language/git-approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
 import { DetachedSpecs } from './language/detached-specs.js';
 import { FspecCodeActionProvider } from './lsp/fspec-code-actions.js';
@@ -33,7 +34,7 @@ export type FspecAddedServices = {
         FspecGrowthValidator: FspecGrowthValidator
     },
     model: {
-        /** Where the last approved version of a spec comes from (files today, git lineage later). */
+        /** Where the last approved version of a spec comes from (the git lineage's version tags, else .factory/approved files). */
         ApprovedVersions: ApprovedVersionStore,
         /** The spec graph of each built document, built once per document version. */
         SpecGraphs: SpecGraphCache,
@@ -68,7 +69,7 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         InlayHintProvider: (services) => new FspecInlayHintProvider(services)
     },
     model: {
-        ApprovedVersions: (services) => new FileApprovedVersionStore(services),
+        ApprovedVersions: (services) => new GitApprovedVersionStore(services),
         SpecGraphs: () => new SpecGraphCache(),
         DetachedSpecs: (services) => new DetachedSpecs(services)
     }

@@ -2,7 +2,7 @@ import type { SpecGraph } from './spec-graph.js';
 
 /** The last approved version of a spec, the baseline of every cross-version check. */
 export interface ApprovedVersion {
-    /** Where it was found (a file path today, a lineage commit later), for messages. */
+    /** Where it was found (a file path, or `git tag fspec/<Spec>/v<version> (<path>)`), for messages. */
     location: string;
     /** Its spec graph; absent when the approved text itself does not parse. */
     graph?: SpecGraph;

@@ -1,0 +1,68 @@
+/**
+ * Names of a spec's lineage in git: each approved version is the tag `fspec/<SpecName>/v<version>`,
+ * each variant the branch `fspec/<SpecName>/<variant>`.
+ */
+
+/** A version the lineage can tag: numbers separated by dots, then an optional `-suffix` naming a variant (`0.2.0-a`). */
+const versionPattern = /^\d+(?:\.\d+)*(?:-[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/;
+
+export function isTaggableVersion(version: string): boolean {
+    return versionPattern.test(version);
+}
+
+export function versionTag(specName: string, version: string): string {
+    return `fspec/${specName}/v${version}`;
+}
+
+export function variantBranch(specName: string, variant: string): string {
+    return `fspec/${specName}/${variant}`;
+}
+
+/** A `git tag --list` pattern matching the spec's version tags. */
+export function versionTagPattern(specName: string): string {
+    return `${versionTag(specName, '')}*`;
+}
+
+/** The version a tag approves; undefined for a tag that is not a version of this spec. */
+export function versionOfTag(specName: string, tag: string): string | undefined {
+    const prefix = versionTag(specName, '');
+    const version = tag.startsWith(prefix) ? tag.slice(prefix.length) : '';
+    return isTaggableVersion(version) ? version : undefined;
+}
+
+/**
+ * Orders versions numerically, component by component: 0.10.0 comes after 0.9.0, and 1.2 equals 1.2.0.
+ * Unlike semver, a suffix is not a pre-release but a variant grown from that version, so
+ * 0.2.0 < 0.2.0-a < 0.2.0-b < 0.2.1. Suffix parts compare numerically when both are numbers.
+ */
+export function compareVersions(a: string, b: string): number {
+    const [coreA, suffixA] = splitSuffix(a);
+    const [coreB, suffixB] = splitSuffix(b);
+    return compareParts(coreA.split('.'), coreB.split('.'), '0')
+        || Number(suffixA !== undefined) - Number(suffixB !== undefined)
+        || compareParts((suffixA ?? '').split(/[.-]/), (suffixB ?? '').split(/[.-]/), '');
+}
+
+function splitSuffix(version: string): [string, string | undefined] {
+    const dash = version.indexOf('-');
+    return dash < 0 ? [version, undefined] : [version.slice(0, dash), version.slice(dash + 1)];
+}
+
+/** Compares part lists pairwise; the shorter list is padded with `missing`. */
+function compareParts(a: string[], b: string[], missing: string): number {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const order = comparePart(a[i] ?? missing, b[i] ?? missing);
+        if (order !== 0) {
+            return order;
+        }
+    }
+    return 0;
+}
+
+function comparePart(a: string, b: string): number {
+    const numeric = /^\d+$/;
+    if (numeric.test(a) && numeric.test(b)) {
+        return Number(a) - Number(b);
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+}
