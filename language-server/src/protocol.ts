@@ -4,6 +4,8 @@
  * protocol types, so the extension can use it without pulling in the server.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
+import type { GrowthResult } from './crew/mutation-pr.js';
 import type { Morph } from './model/morphs.js';
 import type { NormalizedSpecGraph, SourceRange } from './model/spec-graph.js';
 import type { Diagram, DiagramMode } from './render/diagram.js';
@@ -62,10 +64,57 @@ export interface ModelChangedParams {
     uris: string[];
 }
 
+export type { GrowthResult, GrowthStatus, MutationPr } from './crew/mutation-pr.js';
+
+export interface GrowParams extends DocumentParams {
+    /** The spec text to grow; without it, the server's current text of the document. */
+    text?: string;
+}
+
+export interface PlanResult {
+    input: PlannerInput;
+    output: PlannerOutput;
+    /** Who filled the Planner's contract: `offline`, or the model. */
+    planner: string;
+}
+
+export interface ReviewParams {
+    runId: string;
+    decision: 'approve' | 'reject';
+    /** Why, for a rejection; recorded with the run. */
+    reason?: string;
+}
+
+export interface RunParams {
+    runId: string;
+}
+
+/** Progress of a crew run, as the status bar and the mutation PR view show it. */
+export type CrewRunEvent =
+    | { kind: 'stage', node: string, label: string, role?: string, status: 'started' | 'completed' | 'failed' | 'retrying', detail?: string }
+    | { kind: 'review', result: GrowthResult }
+    | { kind: 'finished', result: GrowthResult };
+
+export interface RunEventParams {
+    runId: string;
+    uri: string;
+    event: CrewRunEvent;
+}
+
 export const FactoryMethods = {
     normalize: new RequestType<DocumentParams, NormalizedSpecGraph | null, void>('fspec/normalize'),
     render: new RequestType<RenderParams, RenderResult | null, void>('fspec/render'),
     diff: new RequestType<DiffParams, DiffResult | null, void>('fspec/diff'),
     lineage: new RequestType<DocumentParams, LineageResult | null, void>('fspec/lineage'),
-    modelChanged: new NotificationType<ModelChangedParams>('fspec/modelChanged')
+    modelChanged: new NotificationType<ModelChangedParams>('fspec/modelChanged'),
+    /** The Planner's contract for the spec's new desires, without starting a run. */
+    plan: new RequestType<GrowParams, PlanResult | null, void>('fspec/plan'),
+    /** Starts a growth run; answers when it waits for review (`awaiting-review`, with the mutation PR) or has ended. */
+    simulate: new RequestType<GrowParams, GrowthResult | null, void>('fspec/simulate'),
+    /** The review's answer: approve applies, migrates and records; reject ends the run with the reason. Answers when the run has ended. */
+    deploy: new RequestType<ReviewParams, GrowthResult, void>('fspec/deploy'),
+    cancel: new RequestType<RunParams, void, void>('fspec/cancel'),
+    runEvent: new NotificationType<RunEventParams>('fspec/runEvent'),
+    /** Server → client: save the document the crew just edited, so the lineage commit holds it (clients that announce `saveRequest`). */
+    save: new RequestType<DocumentParams, boolean, void>('fspec/save')
 } as const;

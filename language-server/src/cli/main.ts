@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
 import { diffCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
+import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
 
 const program = new Command('fspec')
@@ -9,7 +10,7 @@ const program = new Command('fspec')
     .version('0.1.0')
     .showHelpAfterError()
     .addHelpText('after', `
-Exit codes: 0 success, 1 the spec has errors, 2 bad input (missing file, not a spec, too large).
+Exit codes: 0 success, 1 the spec has errors (grow: vetoed or failed), 2 bad input (missing file, not a spec, too large), 130 interrupted.
 Cross-version checks compare each spec with .factory/approved/<SpecName>.fspec in its folder or an ancestor.`);
 
 program.command('validate')
@@ -37,6 +38,17 @@ program.command('render')
     .option('--pipeline <name>', 'flowchart of this one pipeline, for specs too large to show whole')
     .option('--out <file>', 'write the Mermaid text to this file instead of printing it')
     .action((file: string, options: RenderCommandOptions) => run(services => renderCommand(services, file, options)));
+
+program.command('grow')
+    .description('grow the spec from its new desires: the crew plans, Safety checks, you review the mutation PR, the Historian commits and tags')
+    .argument('<file>', 'a .fspec file in a git repository')
+    .option('--yes', 'approve the mutation PR without asking')
+    .option('--interactive', 'ask on the terminal (default when stdin is one; otherwise answers are read from stdin, one per line: "a" or "r <reason>")')
+    .option('--json', 'print the result (with the mutation PR) as JSON')
+    .option('--resume <run-id>', 'continue an interrupted run from its checkpoint in .factory/runs')
+    .option('--init', 'create a git repository in the spec\'s folder if it is not in one')
+    .action((file: string, options: GrowOptions) => run(services => growCommand(services, file, options,
+        { input: process.stdin, messages: process.stderr, interactive: process.stdin.isTTY === true })));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

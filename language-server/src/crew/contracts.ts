@@ -1,4 +1,5 @@
-import { Type, type Static } from '@mariozechner/pi-ai';
+// pi-ai's `Type` is TypeBox's, re-exported; importing it from TypeBox keeps the provider SDKs out of offline bundles.
+import { Type, type Static } from 'typebox';
 
 /**
  * The crew's typed contracts: what each role receives and returns, as TypeBox schemas (pi-ai's

@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import type { MutationPr } from '../crew/mutation-pr.js';
+import { unifiedDiff } from './line-diff.js';
+
+/** A mutation PR for a terminal: what grows, its risk, tests and Safety's verdict, then the spec diff. */
+export function formatMutationPr(pr: MutationPr): string {
+    const file = path.basename(pr.spec.path);
+    const lines = [
+        `Mutation PR ${pr.runId}: ${pr.spec.name} ${pr.stage.from ? `${pr.stage.from} → ` : ''}${pr.stage.name} (version ${pr.stage.version}), planned ${pr.planner}`,
+        '',
+        'Desires:',
+        ...pr.desires.map(d => `  ${d.name}${d.goal ? `: ${d.goal}` : ''}`),
+        '',
+        `Morphs (risk ${pr.simulation.risk}):`,
+        ...pr.simulation.morphs.map(m => `  ${m.kind.padEnd(16)} ${m.detail}${m.risk ? `  [risk ${m.risk}${m.review === 'human' ? ', human review' : ''}]` : ''}`),
+        '',
+        'Required tests:',
+        ...(pr.simulation.tests.length ? pr.simulation.tests.map(t => `  ${t.name} (${t.status})${t.text ? `: ${t.text}` : ''}`) : ['  none']),
+        ...(pr.adapters.length ? ['', 'Adapters to build:', ...pr.adapters.map(a => `  ${a.source}${a.entities.length ? ` → ${a.entities.join(', ')}` : ''}${a.cadence ? ` (${a.cadence})` : ''}`)] : []),
+        ...(pr.panels.length ? ['', 'New panels:', ...pr.panels.map(p => `  ${p.panel}: ${p.sections.map(s => s.entity).join(', ') || 'empty'}${p.for.length ? ` for ${p.for.join(', ')}` : ''}`)] : []),
+        '',
+        pr.safety.verdict === 'approved' ? 'Safety: approved' : 'Safety: VETOED',
+        ...pr.safety.vetoes.map(v => `  line ${v.line}: ${v.message}`),
+        '',
+        unifiedDiff(pr.before, pr.after, [`a/${file}`, `b/${file}`])
+    ];
+    return lines.join('\n');
+}

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { URI } from 'langium';
+import type { FspecServices } from '../fspec-module.js';
+import type { DetachedSpec } from '../language/detached-specs.js';
+import { SpecRepository } from '../lineage/spec-repository.js';
+import { atomicWrite } from '../lineage/atomic-write.js';
+import { diffSpecGraphs } from '../model/semantic-diff.js';
+import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
+import { CrewValues, type CrewState } from './crew-state.js';
+import type { HandlerRegistry, NodeHandler, Outcome } from './engine/index.js';
+import type { CrewLlm } from './llm.js';
+import { compileGrowth } from './roles/compiler.js';
+import { plannerInput, planOffline } from './roles/planner.js';
+import { reviewSafety } from './roles/safety.js';
+import { composePanels } from './roles/surface.js';
+import { simulateGrowth } from './roles/tester.js';
+import { adaptersNeeded } from './roles/toolsmith.js';
+
+/** What the crew's steps need from where the run happens (server or CLI). */
+export interface CrewEnvironment {
+    services: FspecServices;
+    /** The model filling the Planner's contract; offline when absent. */
+    llm?: CrewLlm;
+    /** Writes the grown spec where the user sees it (an atomic file write, or the editor's applyEdit and save). */
+    deploy(specPath: string, text: string): Promise<void>;
+    /** Called when the run reaches review, with the context so far. */
+    onSimulated?(values: Readonly<Record<string, unknown>>): void;
+    /** The reviewer's reason for the last rejection. */
+    rejectionReason(): string | undefined;
+}
+
+type CrewHandler = (crew: CrewValues, logsRoot: string, signal: AbortSignal, prompt: string) => Promise<Partial<CrewState> | Outcome>;
+
+/** A crew step as an engine handler: it reads `crew.*` from the context and writes its results back. */
+function step(run: CrewHandler): NodeHandler {
+    return async (node, context, _graph, logsRoot, signal) => {
+        const result = await run(new CrewValues(context.snapshot()), logsRoot, signal, node.prompt || node.label);
+        return 'status' in result ? result as Outcome : { status: 'success', context_updates: result };
+    };
+}
+
+function failed(failure_reason: string): Outcome {
+    return { status: 'fail', failure_reason };
+}
+
+/** Registers the crew's steps under the node types crew.dot uses. */
+export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnvironment): void {
+    const detached = env.services.model.DetachedSpecs;
+    const load = (crew: CrewValues, key: 'crew.before' | 'crew.after'): Promise<DetachedSpec> =>
+        detached.load(crew.require(key), URI.file(crew.require('crew.spec_path')));
+
+    registry.register('crew.refine', step(async crew => {
+        const specPath = crew.require('crew.spec_path');
+        const current = await load(crew, 'crew.before');
+        const errors = (await detached.validate(current)).filter(d => d.severity === 1);
+        if (!current.graph || errors.length) {
+            const first = errors[0];
+            return failed(`${path.basename(specPath)} has ${errors.length || 'syntax'} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before growing`
+                + (first ? ` (line ${first.range.start.line + 1}: ${String(first.message)}).` : '.'));
+        }
+        // Refuse now, not after review, when the growth could not be recorded.
+        const opened = await SpecRepository.open(specPath);
+        if (opened.kind !== 'repository') {
+            return failed(opened.kind === 'git-missing' ? opened.message
+                : `${opened.folder} is not in a git repository, so the growth could not be recorded in the lineage; run \`git init\` there (or \`fspec grow --init\`) and grow again.`);
+        }
+        const input = plannerInput(current.graph);
+        return { 'crew.spec_name': current.graph.name, 'crew.input': input, 'crew.has_desires': input.new_desires.length > 0 };
+    }));
+
+    registry.register('crew.plan', step(async (crew, _logs, signal, prompt) => {
+        const current = await load(crew, 'crew.before');
+        const input = crew.require('crew.input');
+        if (!env.llm) {
+            return { 'crew.plan': planOffline(current.graph!, input), 'crew.planner': 'offline' };
+        }
+        const { askStructured } = await import('./llm.js');
+        const { value } = await askStructured(env.llm, {
+            role: 'planner', system: prompt, schema: PlannerOutputSchema,
+            prompt: `The spec:\n\n${crew.require('crew.before')}\n\nPlanner input:\n${JSON.stringify(input, null, 2)}\n\nAnswer with the morphs and the acceptance tests that must pass.`
+        }, { signal });
+        return { 'crew.plan': value as PlannerOutput, 'crew.planner': env.llm.describe };
+    }));
+
+    registry.register('crew.compile', step(async crew => {
+        const current = await load(crew, 'crew.before');
+        const desires = crew.require('crew.input').new_desires;
+        const compiled = await compileGrowth(detached, current, crew.require('crew.plan').morphs, desires.length === 1 ? `${desires[0].name}_grown` : 'grown');
+        const proposed = await detached.load(compiled.text, current.document.uri);
+        const added = proposed.graph ? diffSpecGraphs(current.graph!, proposed.graph).filter(m => m.change === 'add').map(m => m.target) : [];
+        return { 'crew.after': compiled.text, 'crew.stage': compiled.stage, 'crew.added': added };
+    }));
+
+    registry.register('crew.toolsmith', step(async crew => ({
+        'crew.adapters': adaptersNeeded((await load(crew, 'crew.after')).graph!, crew.require('crew.added'))
+    })));
+
+    registry.register('crew.surface', step(async crew => ({
+        'crew.panels': composePanels((await load(crew, 'crew.after')).graph!, crew.require('crew.added'))
+    })));
+
+    registry.register('crew.safety', async (_node, context) => {
+        const crew = new CrewValues(context.snapshot());
+        const verdict = await reviewSafety(detached, await load(crew, 'crew.after'));
+        if (verdict.verdict === 'vetoed') {
+            const [first] = verdict.vetoes;
+            const more = verdict.vetoes.length > 1 ? ` (and ${verdict.vetoes.length - 1} more)` : '';
+            return { status: 'fail', failure_reason: `Safety vetoed the growth: ${first.message}${more}`, context_updates: { 'crew.safety': verdict } };
+        }
+        return { status: 'success', context_updates: { 'crew.safety': verdict } };
+    });
+
+    registry.register('crew.simulate', async (_node, context) => {
+        const crew = new CrewValues(context.snapshot());
+        const simulation = simulateGrowth((await load(crew, 'crew.before')).graph!, (await load(crew, 'crew.after')).graph!, crew.require('crew.plan').tests);
+        const updates: Partial<CrewState> = { 'crew.simulation': simulation };
+        env.onSimulated?.({ ...context.snapshot(), ...updates });
+        return { status: 'success', context_updates: updates };
+    });
+
+    registry.register('crew.migrate', step(async () => ({})));
+
+    registry.register('crew.deploy', step(async crew => {
+        const specPath = crew.require('crew.spec_path');
+        const onDisk = fs.readFileSync(specPath, 'utf8');
+        if (onDisk !== crew.require('crew.before')) {
+            return failed(`${path.basename(specPath)} changed on disk while the growth was under review; nothing was applied. Save your edits and grow again.`);
+        }
+        await env.deploy(specPath, crew.require('crew.after'));
+        return {};
+    }));
+
+    registry.register('crew.record', step(async crew => {
+        const specPath = crew.require('crew.spec_path');
+        const stage = crew.require('crew.stage');
+        // A folder keeping its approved version as a file gets it updated in the same commit.
+        const approvedFile = path.join(path.dirname(specPath), '.factory', 'approved', `${crew.require('crew.spec_name')}.fspec`);
+        const approvedBefore = fs.existsSync(approvedFile) ? fs.readFileSync(approvedFile, 'utf8') : undefined;
+        try {
+            const opened = await SpecRepository.open(specPath);
+            if (opened.kind !== 'repository') {
+                throw new Error(opened.kind === 'git-missing' ? opened.message : `${opened.folder} is no longer in a git repository.`);
+            }
+            if (approvedBefore !== undefined) {
+                await atomicWrite(approvedFile, crew.require('crew.after'));
+            }
+            const desires = crew.require('crew.input').new_desires.map(d => d.name).join(', ');
+            const { commit, tag } = await opened.repository.recordGrowth({
+                specPath, specName: crew.require('crew.spec_name'), version: stage.version, stage: stage.name, morphs: stage.by,
+                files: approvedBefore === undefined ? [] : [approvedFile],
+                message: `Grow ${crew.require('crew.spec_name')} to ${stage.version} (${stage.name}): ${desires}\n\nPlanner: ${crew.require('crew.planner')}`
+            });
+            return { 'crew.commit': commit, 'crew.tag': tag };
+        } catch (error) {
+            // The lineage could not take the growth: put the spec (and approved file) back as they were before the deploy.
+            if (approvedBefore !== undefined) {
+                await atomicWrite(approvedFile, approvedBefore);
+            }
+            await env.deploy(specPath, crew.require('crew.before'));
+            return failed(`The growth was not recorded, so the spec was restored: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }));
+
+    registry.register('crew.reject', step(async (_crew, logsRoot) => {
+        const reason = env.rejectionReason() ?? 'no reason given';
+        await atomicWrite(path.join(logsRoot, 'rejection.json'), JSON.stringify({ reason, at: new Date().toISOString() }, null, 2));
+        return { 'crew.rejection': reason };
+    }));
+}

@@ -1,0 +1,74 @@
+import type { NewDesire, PlannerInput, PlannerOutput } from './contracts.js';
+import type { MutationPr } from './mutation-pr.js';
+import type { GrowthStage } from './roles/compiler.js';
+import type { SafetyVerdict } from './roles/safety.js';
+import type { PanelLayout } from './roles/surface.js';
+import type { Simulation } from './roles/tester.js';
+import type { AdapterNeed } from './roles/toolsmith.js';
+
+/**
+ * What the crew's steps leave in the run context, under `crew.*`. The context is checkpointed
+ * after every step, so a resumed run (after a restart) has all of it without re-running anything.
+ */
+export interface CrewState {
+    'crew.spec_path': string;
+    'crew.spec_name': string;
+    /** The spec text the run grows. */
+    'crew.before': string;
+    'crew.has_desires': boolean;
+    'crew.input': PlannerInput;
+    'crew.planner': string;
+    'crew.plan': PlannerOutput;
+    'crew.after': string;
+    'crew.stage': GrowthStage;
+    /** Graph ids the growth adds. */
+    'crew.added': string[];
+    'crew.adapters': AdapterNeed[];
+    'crew.panels': PanelLayout[];
+    'crew.safety': SafetyVerdict;
+    'crew.simulation': Simulation;
+    'crew.commit': string;
+    'crew.tag': string;
+    'crew.rejection': string;
+}
+
+export type CrewKey = keyof CrewState;
+
+/** Typed reads of the run context's snapshot. */
+export class CrewValues {
+    constructor(private readonly values: Readonly<Record<string, unknown>>) {}
+
+    get<K extends CrewKey>(key: K): CrewState[K] | undefined {
+        return this.values[key] as CrewState[K] | undefined;
+    }
+
+    require<K extends CrewKey>(key: K): CrewState[K] {
+        const value = this.get(key);
+        if (value === undefined) {
+            throw new Error(`The crew step needs ${key}, which no earlier step produced (is .factory/crew.dot missing a step?).`);
+        }
+        return value;
+    }
+}
+
+export function crewUpdates(values: Partial<CrewState>): Record<string, unknown> {
+    return values;
+}
+
+/** The mutation PR of a run whose steps reached simulation (or Safety, for a vetoed one). */
+export function mutationPr(runId: string, crew: CrewValues, simulation: Simulation): MutationPr {
+    return {
+        runId,
+        spec: { name: crew.require('crew.spec_name'), path: crew.require('crew.spec_path') },
+        planner: crew.require('crew.planner'),
+        desires: crew.require('crew.input').new_desires as NewDesire[],
+        plan: crew.require('crew.plan'),
+        stage: crew.require('crew.stage'),
+        before: crew.require('crew.before'),
+        after: crew.require('crew.after'),
+        safety: crew.require('crew.safety'),
+        simulation,
+        adapters: crew.get('crew.adapters') ?? [],
+        panels: crew.get('crew.panels') ?? []
+    };
+}

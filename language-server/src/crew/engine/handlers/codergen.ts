@@ -1,0 +1,38 @@
+/** The LLM task handler (§4.5): prompt → backend → prompt.md, response.md, SUCCESS. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stageDirectory } from '../checkpoint.js';
+import type { Context } from '../context.js';
+import type { Outcome } from '../outcome.js';
+import type { PipelineNode } from '../pipeline-graph.js';
+import { expandVariables } from '../transforms.js';
+import type { NodeHandler } from './handler.js';
+
+/** Whatever calls the LLM. A returned Outcome is the node's outcome as it is; a string is the response text. */
+export interface CodergenBackend {
+    run(node: PipelineNode, prompt: string, context: Context, signal: AbortSignal): Promise<string | Outcome>;
+}
+
+const RESPONSE_IN_CONTEXT = 200;
+
+/**
+ * Without a backend the handler simulates (§4.5). A backend error propagates, so the engine retries
+ * retryable errors and turns the others into FAIL with the error message.
+ */
+export function createCodergenHandler(backend?: CodergenBackend): NodeHandler {
+    return async (node, context, graph, logsRoot, signal) => {
+        const prompt = expandVariables(node.prompt || node.label, graph);
+        const stageDir = stageDirectory(logsRoot, node.id);
+        writeFileSync(join(stageDir, 'prompt.md'), prompt);
+        const result = backend ? await backend.run(node, prompt, context, signal) : `[Simulated] Response for stage: ${node.id}`;
+        if (typeof result !== 'string') {
+            return result;
+        }
+        writeFileSync(join(stageDir, 'response.md'), result);
+        return {
+            status: 'success',
+            notes: `Stage completed: ${node.id}`,
+            context_updates: { last_stage: node.id, last_response: result.slice(0, RESPONSE_IN_CONTEXT) }
+        };
+    };
+}

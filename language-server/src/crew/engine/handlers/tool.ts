@@ -1,0 +1,69 @@
+/** The tool handler (§4.10): runs `tool_command` in a shell; stdout becomes `tool.output`. */
+import { spawn } from 'node:child_process';
+import { stageDirectory } from '../checkpoint.js';
+import type { NodeHandler } from './handler.js';
+
+const STDERR_IN_REASON = 2000;
+
+interface CommandResult {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs `command` in `sh -c` (its own process group, so aborting kills the whole command tree). */
+function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        const kill = () => {
+            try {
+                process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+                // The command already exited.
+            }
+        };
+        signal.addEventListener('abort', kill, { once: true });
+        child.on('error', error => {
+            signal.removeEventListener('abort', kill);
+            reject(error);
+        });
+        child.on('close', code => {
+            signal.removeEventListener('abort', kill);
+            if (signal.aborted) {
+                reject(signal.reason);
+                return;
+            }
+            resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+        });
+    });
+}
+
+/**
+ * Commands run in `workdir` with `ATTRACTOR_STAGE_DIR` set to the node's stage directory, where a
+ * command may write status.json to decide the outcome (Appendix C). The node `timeout` applies
+ * through the engine, which aborts `signal`. A non-zero exit fails the node with its stderr.
+ */
+export function createToolHandler(workdir: string): NodeHandler {
+    return async (node, _context, _graph, logsRoot, signal) => {
+        const command = node.attrs.tool_command ?? '';
+        if (command.trim() === '') {
+            return { status: 'fail', failure_reason: 'No tool_command specified' };
+        }
+        const env = { ...process.env, ATTRACTOR_STAGE_DIR: stageDirectory(logsRoot, node.id) };
+        const result = await runShell(command, workdir, env, signal);
+        if (result.code !== 0) {
+            const detail = result.stderr.trim().slice(-STDERR_IN_REASON);
+            return { status: 'fail', failure_reason: `tool_command exited with code ${result.code}${detail ? `: ${detail}` : ''}` };
+        }
+        return {
+            status: 'success',
+            // Without the trailing newline, so conditions like `context.tool.output=ok` work.
+            context_updates: { 'tool.output': result.stdout.replace(/\r?\n$/, '') },
+            notes: `Tool completed: ${command}`
+        };
+    };
+}

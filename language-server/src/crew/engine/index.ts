@@ -1,0 +1,75 @@
+/** The pipeline engine with Attractor semantics: the public API. */
+export { parseDot, DotParseError, subgraphClass } from './dot-parser.js';
+export {
+    createGraph,
+    createNode,
+    createEdge,
+    withNodeAttrs,
+    mapNodes,
+    outgoingEdges,
+    declaredHandlerType,
+    shapeHandlerType,
+    findStartNode,
+    isStartNode,
+    isExitNode,
+    parseDuration,
+    AttributeValueError,
+    SHAPE_TO_HANDLER_TYPE,
+    type Attrs,
+    type PipelineGraph,
+    type PipelineNode,
+    type PipelineEdge
+} from './pipeline-graph.js';
+export {
+    validate,
+    validateOrRaise,
+    ValidationError,
+    BUILT_IN_RULES,
+    BUILT_IN_HANDLER_TYPES,
+    FIDELITY_MODES,
+    type Diagnostic,
+    type Severity,
+    type LintRule,
+    type LintContext,
+    type ValidateOptions
+} from './lint.js';
+export { parseCondition, evaluateCondition, resolveKey, ConditionSyntaxError, type ConditionClause } from './conditions.js';
+export { selectEdge, selectConditionalEdge, normalizeLabel } from './edge-selection.js';
+export { parseStylesheet, resolveStyle, applyModelStylesheet, StylesheetSyntaxError, type StylesheetRule, type Selector, type StylesheetProperty } from './stylesheet.js';
+export { expandVariables, expandGoalVariable, preparePipeline, BUILT_IN_TRANSFORMS, type Transform, type PrepareOptions } from './transforms.js';
+export { delayForAttempt, maxAttempts, isRetryableError, DEFAULT_BACKOFF, RETRY_PRESETS, type BackoffConfig, type RetryPreset } from './retry.js';
+export { Context, stringValue } from './context.js';
+export { fail, isSuccess, toStatusFile, fromStatusFile, StatusFileError, type Outcome, type StageStatus } from './outcome.js';
+export type { PipelineEvent, PipelineEventKind, EventListener } from './events.js';
+export {
+    saveCheckpoint,
+    loadCheckpoint,
+    writeFileAtomic,
+    readStatus,
+    writeStatus,
+    newRunId,
+    CHECKPOINT_FILE,
+    MANIFEST_FILE,
+    STATUS_FILE,
+    type Checkpoint,
+    type Manifest
+} from './checkpoint.js';
+export {
+    QuestionType,
+    AnswerValue,
+    AutoApproveInterviewer,
+    QueueInterviewer,
+    CallbackInterviewer,
+    RecordingInterviewer,
+    ConsoleInterviewer,
+    type Interviewer,
+    type Question,
+    type Answer,
+    type Option
+} from './interviewer.js';
+export type { NodeHandler, EngineServices, BranchResult } from './handlers/handler.js';
+export { HandlerRegistry, createDefaultRegistry, type DefaultHandlerOptions, type ResolvedHandler } from './handlers/registry.js';
+export { createCodergenHandler, type CodergenBackend } from './handlers/codergen.js';
+export { acceleratorKey } from './handlers/wait-human.js';
+export type { ParallelResult } from './handlers/parallel.js';
+export { runPipeline, resumePipeline, type RunOptions, type PipelineRunResult } from './runner.js';

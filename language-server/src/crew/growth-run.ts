@@ -1,0 +1,192 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { URI } from 'langium';
+import type { FspecServices } from '../fspec-module.js';
+import type { CrewRunEvent } from '../protocol.js';
+import { registerCrewHandlers } from './crew-handlers.js';
+import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
+import { CrewValues, mutationPr } from './crew-state.js';
+import {
+    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, resumePipeline, runPipeline, ValidationError,
+    type Answer, type Interviewer, type PipelineEvent, type PipelineGraph, type PipelineRunResult, type Question
+} from './engine/index.js';
+import type { CrewLlm } from './llm.js';
+import type { GrowthResult, MutationPr } from './mutation-pr.js';
+import { simulateGrowth } from './roles/tester.js';
+
+/** The reviewer's answer to a mutation PR. */
+export interface ReviewAnswer {
+    decision: 'approve' | 'reject';
+    reason?: string;
+}
+
+export interface GrowthRunOptions {
+    specPath: string;
+    /** The text to grow (the file, or the editor's saved buffer). */
+    text: string;
+    /** The model for the Planner; offline when absent. */
+    llm?: CrewLlm;
+    /** Shows the mutation PR and waits for the reviewer. */
+    review(pr: MutationPr, signal: AbortSignal): Promise<ReviewAnswer>;
+    /** Writes the grown (or, on a failed record, restored) spec text. */
+    deploy(specPath: string, text: string): Promise<void>;
+    signal?: AbortSignal;
+    onEvent?(event: CrewRunEvent): void;
+    /** Continue this interrupted run from its checkpoint instead of starting one. */
+    resume?: string;
+}
+
+/** Where a spec's runs are kept: `.factory/runs/<id>` beside it, never committed. */
+export function runsFolder(specPath: string): string {
+    return path.join(path.dirname(path.resolve(specPath)), '.factory', 'runs');
+}
+
+/**
+ * One growth of one spec: the crew pipeline (crew.dot) run by the engine with the crew's steps,
+ * the review gate answered through `review`, and the engine's result read back as a GrowthResult.
+ */
+export async function runGrowth(services: FspecServices, options: GrowthRunOptions): Promise<GrowthResult> {
+    const specPath = path.resolve(options.specPath);
+    const runId = options.resume ?? newRunId();
+    const logsRoot = path.join(runsFolder(specPath), runId);
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    let pr: MutationPr | undefined;
+    let rejection: string | undefined;
+    const registry = createDefaultRegistry({ interviewer: reviewInterviewer(() => pr, async (question, questionSignal) => {
+        const answer = await options.review(pr!, questionSignal ?? signal);
+        rejection = answer.decision === 'reject' ? answer.reason : undefined;
+        return answerFor(question, answer.decision);
+    }) });
+    registerCrewHandlers(registry, {
+        services, llm: options.llm, deploy: options.deploy,
+        onSimulated: values => { pr = mutationPr(runId, new CrewValues(values), new CrewValues(values).require('crew.simulation')); },
+        rejectionReason: () => rejection
+    });
+    const finish = (result: GrowthResult) => {
+        options.onEvent?.({ kind: 'finished', result });
+        return result;
+    };
+    let graph: PipelineGraph;
+    try {
+        graph = parseCrewPipeline(crewPipelineSource(specPath));
+    } catch (error) {
+        return finish({ runId, status: 'failed', message: errorMessage(error), logsRoot });
+    }
+    ignoreRuns(specPath);
+    const engineOptions = {
+        logsRoot, registry, signal, runId,
+        onEvent: (event: PipelineEvent) => {
+            const stage = stageEvent(graph, event);
+            if (stage) {
+                options.onEvent?.(stage);
+            }
+        },
+        context: new Context({ 'crew.spec_path': specPath, 'crew.before': options.text })
+    };
+    try {
+        if (options.resume) {
+            // A resumed run asks for review again from its checkpoint, so the PR is rebuilt from there.
+            const values = new CrewValues(JSON.parse(fs.readFileSync(path.join(logsRoot, 'checkpoint.json'), 'utf8')).context);
+            const simulation = values.get('crew.simulation');
+            pr = simulation && mutationPr(runId, values, simulation);
+        }
+        const result = options.resume ? await resumePipeline(graph, engineOptions) : await runPipeline(graph, engineOptions);
+        return finish(await growthResult(services, runId, result));
+    } catch (error) {
+        const message = error instanceof ValidationError ? `The crew pipeline is invalid: ${error.message}` : errorMessage(error);
+        return finish({ runId, status: 'failed', message, logsRoot });
+    }
+}
+
+/** The engine's result in the user's terms. */
+async function growthResult(services: FspecServices, runId: string, result: PipelineRunResult): Promise<GrowthResult> {
+    const crew = new CrewValues(result.context);
+    const base = { runId, logsRoot: result.logs_root };
+    const name = crew.get('crew.spec_name') ?? 'The spec';
+    if (result.status === 'cancelled') {
+        return { ...base, status: 'cancelled', message: `The growth of ${name} was cancelled; the spec and its lineage are unchanged.` };
+    }
+    const safety = crew.get('crew.safety');
+    if (result.status === 'fail') {
+        if (safety?.verdict === 'vetoed') {
+            const simulation = await vetoedSimulation(services, crew);
+            return { ...base, status: 'vetoed', message: result.failure_reason ?? 'Safety vetoed the growth.', pr: mutationPr(runId, crew, simulation) };
+        }
+        return { ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.' };
+    }
+    if (crew.get('crew.has_desires') === false) {
+        return { ...base, status: 'nothing-to-grow', message: `${name} has no new desires: every desire's outputs, constraints and sources are realized.` };
+    }
+    const stage = crew.require('crew.stage');
+    const pr = mutationPr(runId, crew, crew.require('crew.simulation'));
+    const rejection = crew.get('crew.rejection');
+    if (rejection !== undefined) {
+        return { ...base, status: 'rejected', pr, reason: rejection, message: `The growth of ${name} to ${stage.version} was rejected (${rejection}); the spec is unchanged.` };
+    }
+    const commit = crew.require('crew.commit');
+    const tag = crew.require('crew.tag');
+    return { ...base, status: 'grown', pr, commit, tag, message: `${name} grew to ${stage.version} (${stage.name}): commit ${commit.slice(0, 7)}, tag ${tag}.` };
+}
+
+/** A vetoed growth never reaches the Tester; its PR still shows what was proposed, simulated here. */
+async function vetoedSimulation(services: FspecServices, crew: CrewValues) {
+    const uri = URI.file(crew.require('crew.spec_path'));
+    const before = await services.model.DetachedSpecs.load(crew.require('crew.before'), uri);
+    const after = await services.model.DetachedSpecs.load(crew.require('crew.after'), uri);
+    return simulateGrowth(before.graph!, after.graph!, crew.require('crew.plan').tests);
+}
+
+function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/** Run folders hold checkpoints and logs, not spec history: git ignores them. */
+function ignoreRuns(specPath: string): void {
+    const ignore = path.join(runsFolder(specPath), '.gitignore');
+    if (!fs.existsSync(ignore)) {
+        fs.mkdirSync(path.dirname(ignore), { recursive: true });
+        fs.writeFileSync(ignore, '*\n');
+    }
+}
+
+/** Engine events as the crew's progress: a step of a role started, finished, failed or is retried. */
+function stageEvent(graph: PipelineGraph, event: PipelineEvent): CrewRunEvent | undefined {
+    const status = ({ StageStarted: 'started', StageCompleted: 'completed', StageFailed: 'failed', StageRetrying: 'retrying' } as const)[event.kind as string];
+    if (!status || !('node_id' in event)) {
+        return undefined;
+    }
+    const node = graph.nodes.get(event.node_id);
+    // Start and exit are the engine's bookkeeping, not crew work.
+    if (!node || isStartNode(node) || isExitNode(node)) {
+        return undefined;
+    }
+    const role = node?.attrs.role;
+    const detail = event.kind === 'StageFailed' ? event.error : undefined;
+    return { kind: 'stage', node: event.node_id, label: node.label || event.node_id, ...(role ? { role } : {}), status, ...(detail ? { detail } : {}) };
+}
+
+/** Answers the crew's human gates from the review: approve and reject pick the options labelled so. */
+function reviewInterviewer(current: () => MutationPr | undefined, ask: (question: Question, signal?: AbortSignal) => Promise<Answer>): Interviewer {
+    return {
+        ask: async (question, signal) => {
+            if (!current()) {
+                throw new Error(`The crew asked "${question.text}" before any mutation PR existed; check the order of steps in crew.dot.`);
+            }
+            return ask(question, signal);
+        },
+        askMultiple: async (questions, signal) => {
+            const answers: Answer[] = [];
+            for (const question of questions) {
+                answers.push(await ask(question, signal));
+            }
+            return answers;
+        },
+        inform: () => undefined
+    };
+}
+
+function answerFor(question: Question, decision: ReviewAnswer['decision']): Answer {
+    const option = question.options.find(o => o.label.toLowerCase().includes(decision)) ?? question.options[0];
+    return { value: option.key, selected_option: option };
+}

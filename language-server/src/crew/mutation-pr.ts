@@ -1,0 +1,45 @@
+import type { NewDesire, PlannerOutput } from './contracts.js';
+import type { GrowthStage } from './roles/compiler.js';
+import type { SafetyVerdict } from './roles/safety.js';
+import type { AdapterNeed } from './roles/toolsmith.js';
+import type { PanelLayout } from './roles/surface.js';
+import type { Simulation } from './roles/tester.js';
+
+/**
+ * A growth step as the user reviews it: the spec before and after, the morphs with their risk and
+ * required tests, Safety's verdict, the flowchart before and after. The same JSON goes to the
+ * editor's mutation PR view and out of `fspec grow --json`.
+ */
+export interface MutationPr {
+    runId: string;
+    spec: { name: string, path: string };
+    /** Who filled the Planner's contract: `offline`, or the model (`openai/gpt-4.1`). */
+    planner: string;
+    desires: NewDesire[];
+    plan: PlannerOutput;
+    stage: GrowthStage;
+    before: string;
+    after: string;
+    safety: SafetyVerdict;
+    simulation: Simulation;
+    adapters: AdapterNeed[];
+    panels: PanelLayout[];
+}
+
+/** How a growth run ended (or where it waits). */
+export type GrowthStatus = 'nothing-to-grow' | 'awaiting-review' | 'grown' | 'rejected' | 'vetoed' | 'failed' | 'cancelled';
+
+export interface GrowthResult {
+    runId: string;
+    status: GrowthStatus;
+    /** One sentence for the user: what happened, or what went wrong and what to do. */
+    message: string;
+    pr?: MutationPr;
+    /** After approval: the lineage commit and tag. */
+    commit?: string;
+    tag?: string;
+    /** Why the reviewer rejected the growth. */
+    reason?: string;
+    /** Where the run's checkpoint and per-step logs are (`.factory/runs/<id>`). */
+    logsRoot: string;
+}

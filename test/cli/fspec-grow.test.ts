@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { GrowthResult } from '../../language-server/src/crew/mutation-pr.js';
+import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { root, type Run } from './run-fspec.js';
+
+withoutGlobalGitConfig();
+
+/** Runs `fspec` with `input` on stdin (a queue of review answers, not a terminal). */
+function fspecWithInput(args: string[], input: string, cwd: string): Promise<Run> {
+    return new Promise(resolve => {
+        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), ...args], { cwd });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', chunk => stdout += chunk);
+        child.stderr.on('data', chunk => stderr += chunk);
+        child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
+        child.stdin.end(input);
+    });
+}
+
+/** An example folder committed in a fresh repository, with a new desire written into its spec. */
+function exampleRepository(example: string, spec: string, desire: string): Sandbox {
+    const sandbox = new Sandbox();
+    fs.cpSync(path.join(root, 'examples', example), sandbox.folder, { recursive: true });
+    sandbox.git('init', '--quiet', '--initial-branch=main');
+    sandbox.git('add', '--all');
+    sandbox.git('commit', '--quiet', '-m', 'Start');
+    const file = sandbox.path(spec);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${desire}`));
+    return sandbox;
+}
+
+const tuesday = '    desire tuesday_first {\n      goal "Reserve Tuesday contracts first"\n      constraint "PHI compliant"\n      output packlists, invoices, shortfall_alerts\n    }\n';
+
+describe('fspec grow', () => {
+    it('shows the mutation PR and applies it when the answer on stdin approves', async () => {
+        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const run = await fspecWithInput(['grow', 'farm-ops.fspec'], 'maybe\na\n', sandbox.folder);
+        expect(run.stderr).toContain('Mutation PR');
+        expect(run.stderr).toContain('+      step shortfall_alerts "Shortfall alerts" reads Invoice');
+        expect(run.stderr).toContain('Answer "a" to approve or "r <reason>" to reject (got "maybe").');
+        expect(run.stdout.trim()).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_first_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0\.$/);
+        expect(run.code).toBe(0);
+        expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toContain('spec FarmOps version "0.3.0" stage tuesday_first_grown {');
+
+        // The grown spec is the new approved baseline: it validates clean against its own tag.
+        const validated = await fspecWithInput(['validate', 'farm-ops.fspec'], '', sandbox.folder);
+        expect(validated.stdout).toContain('1 spec checked: 0 errors');
+    });
+
+    it('grows the immigration example with --yes and prints the result as JSON', async () => {
+        const desire = '    desire rfe_deadlines {\n      goal "Alert paralegals to RFE deadlines"\n      constraint client_data_stays\n      trusted_source state_bulletin\n      output rfe_alerts\n    }\n';
+        const sandbox = exampleRepository('immigration-policy-impact', 'policy-impact.fspec', desire);
+        const run = await fspecWithInput(['grow', 'policy-impact.fspec', '--yes', '--json'], '', sandbox.folder);
+        expect(run.code).toBe(0);
+        const result = JSON.parse(run.stdout) as GrowthResult;
+        expect(result).toMatchObject({ status: 'grown', tag: 'fspec/PolicyImpact/v1.2.0' });
+        expect(result.pr?.plan.morphs.map(m => m.type)).toEqual(['add_source', 'add_step', 'add_test']);
+        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
+    });
+
+    it('rejects with the reason given, and treats no answer as a rejection', async () => {
+        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
+        const rejected = await fspecWithInput(['grow', 'farm-ops.fspec'], 'r wait for the new season\n', sandbox.folder);
+        expect(rejected.stdout.trim()).toBe('The growth of FarmOps to 0.3.0 was rejected (wait for the new season); the spec is unchanged.');
+        const silent = await fspecWithInput(['grow', 'farm-ops.fspec'], '', sandbox.folder);
+        expect(silent.stdout.trim()).toBe('The growth of FarmOps to 0.3.0 was rejected (no answer given); the spec is unchanged.');
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(before);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+    });
+
+    it('exits 1 with the veto when Safety refuses the growth', async () => {
+        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', '    desire organic {\n      constraint "Only organic sprays"\n    }\n');
+        const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toContain('Safety vetoed the growth: Morph add_guardrail is not allowed');
+        expect(run.stderr).toContain('Safety: VETOED');
+    });
+
+    it('offers --init outside a repository, and grows after it', async () => {
+        const sandbox = new Sandbox();
+        fs.cpSync(path.join(root, 'examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
+        const file = sandbox.path('farm-ops.fspec');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${tuesday}`));
+        const refused = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toContain('is not in a git repository');
+        const grown = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes', '--init'], '', sandbox.folder);
+        expect(grown.stderr).toContain('Initialized a git repository');
+        expect(grown.code).toBe(0);
+        expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+    });
+});

@@ -1,0 +1,211 @@
+import { describe, expect, test } from 'vitest';
+import {
+    BUILT_IN_HANDLER_TYPES,
+    createDefaultRegistry,
+    createEdge,
+    createGraph,
+    createNode,
+    parseDot,
+    runPipeline,
+    validate,
+    validateOrRaise,
+    ValidationError,
+    type Diagnostic,
+    type LintRule
+} from '../../../language-server/src/crew/engine/index.js';
+import { scriptedHandler, useTempDirs } from './helpers.js';
+
+function diagnostics(dot: string, rule?: string): Diagnostic[] {
+    return validate(parseDot(dot)).filter(d => rule === undefined || d.rule === rule);
+}
+
+const VALID = `digraph G {
+    start [shape=Mdiamond]
+    work [prompt="Do it"]
+    exit [shape=Msquare]
+    start -> work
+    work -> exit
+}`;
+
+describe('validation and linting', () => {
+    const tempDir = useTempDirs();
+
+    test('a valid pipeline has no diagnostics', () => {
+        expect(diagnostics(VALID)).toEqual([]);
+    });
+
+    test('start_node: zero or two start nodes are errors; id start/Start counts as a start node', () => {
+        const none = diagnostics('digraph G { a [prompt="x"]; e [shape=Msquare]; a -> e }', 'start_node');
+        expect(none).toMatchObject([{ severity: 'error', message: expect.stringMatching(/no start node/) }]);
+        const two = diagnostics('digraph G { s [shape=Mdiamond]; Start [shape=box]; e [shape=Msquare]; s -> e; Start -> e }', 'start_node');
+        expect(two).toMatchObject([{ severity: 'error', message: expect.stringMatching(/2 start nodes \(s, Start\)/) }]);
+    });
+
+    test('terminal_node: zero or two exit nodes are errors; id exit/end counts as an exit node', () => {
+        expect(diagnostics('digraph G { s [shape=Mdiamond]; a [prompt="x"]; s -> a }', 'terminal_node'))
+            .toMatchObject([{ severity: 'error', message: expect.stringMatching(/no exit node/) }]);
+        expect(diagnostics('digraph G { s [shape=Mdiamond]; done [shape=Msquare]; end; s -> done; s -> end }', 'terminal_node'))
+            .toMatchObject([{ severity: 'error', message: expect.stringMatching(/2 exit nodes/) }]);
+    });
+
+    test('start_no_incoming: an edge into the start node is an error', () => {
+        const found = diagnostics('digraph G { start [shape=Mdiamond]; a [prompt="x"]; exit [shape=Msquare]; start -> a -> exit; a -> start }', 'start_no_incoming');
+        expect(found).toMatchObject([{ severity: 'error', node_id: 'start', edge: { from: 'a', to: 'start' } }]);
+    });
+
+    test('exit_no_outgoing: an edge out of the exit node is an error', () => {
+        const found = diagnostics('digraph G { start [shape=Mdiamond]; a [prompt="x"]; exit [shape=Msquare]; start -> a -> exit; exit -> a }', 'exit_no_outgoing');
+        expect(found).toMatchObject([{ severity: 'error', node_id: 'exit', edge: { from: 'exit', to: 'a' } }]);
+    });
+
+    test('reachability: a node unreachable from start is an error naming it (A.3 #1)', () => {
+        const found = diagnostics(VALID.replace('}', 'orphan [prompt="lost"]\n}'), 'reachability');
+        expect(found).toMatchObject([{ severity: 'error', node_id: 'orphan', message: expect.stringContaining('orphan') }]);
+    });
+
+    test('reachability: a node reached only as a retry target counts as reachable', () => {
+        const dot = `digraph G {
+            start [shape=Mdiamond]
+            work [prompt="x", retry_target=repair]
+            repair [prompt="fix it"]
+            exit [shape=Msquare]
+            start -> work
+            work -> exit
+            repair -> work
+        }`;
+        expect(diagnostics(dot, 'reachability')).toEqual([]);
+        expect(diagnostics(dot.replace(', retry_target=repair', ''), 'reachability')).toMatchObject([{ node_id: 'repair' }]);
+        expect(diagnostics(dot.replace(', retry_target=repair', '').replace('{', '{ fallback_retry_target=repair;'), 'reachability')).toEqual([]);
+    });
+
+    test('edge_target_exists: an edge naming an undeclared node is an error (graphs built in code)', () => {
+        const graph = createGraph('G', {}, [createNode('start', { shape: 'Mdiamond' }), createNode('exit', { shape: 'Msquare' })],
+            [createEdge('start', 'exit'), createEdge('start', 'ghost')]);
+        expect(validate(graph).filter(d => d.rule === 'edge_target_exists'))
+            .toMatchObject([{ severity: 'error', edge: { from: 'start', to: 'ghost' }, message: expect.stringContaining('ghost') }]);
+    });
+
+    test('prompt_on_llm_nodes: a codergen node without a prompt is a warning and the pipeline still runs', async () => {
+        const dot = 'digraph G { start [shape=Mdiamond]; plan [label="Plan"]; other [shape=parallelogram, tool_command="true"]; exit [shape=Msquare]; start -> plan -> other -> exit }';
+        const found = diagnostics(dot, 'prompt_on_llm_nodes');
+        expect(found).toMatchObject([{ severity: 'warning', node_id: 'plan' }]);
+        const result = await runPipeline(parseDot(dot), { logsRoot: tempDir() });
+        expect(result.status).toBe('success');
+    });
+
+    test.each([
+        ['outcome>success', true],
+        ['outcome=success || outcome=fail', true],
+        ['outcome=success && ', true],
+        ['outcome=', true],
+        ['outcome=success', false],
+        ['outcome!=fail && context.x=y', false],
+        ['outcome=success && context.tool.output', false],
+        ['last_stage=seed', false],
+        ['context.note="two words"', false]
+    ])('condition_syntax: "%s" → error: %s', (condition, isError) => {
+        const found = diagnostics(VALID.replace('work -> exit', `work -> exit [condition=${JSON.stringify(condition)}]`), 'condition_syntax');
+        expect(found.length).toBe(isError ? 1 : 0);
+        if (isError) {
+            expect(found[0]).toMatchObject({ severity: 'error', edge: { from: 'work', to: 'exit' } });
+        }
+    });
+
+    test('validateOrRaise throws with the error messages when there is an error', () => {
+        const graph = parseDot('digraph G { a [prompt="x"] }');
+        expect(() => validateOrRaise(graph)).toThrow(ValidationError);
+        expect(() => validateOrRaise(graph)).toThrow(/\[start_node\] the pipeline has no start node/);
+    });
+
+    test('validateOrRaise returns warnings without throwing', () => {
+        const found = validateOrRaise(parseDot(VALID.replace('[prompt="Do it"]', '')));
+        expect(found.map(d => d.rule)).toEqual(['prompt_on_llm_nodes']);
+    });
+
+    test('every diagnostic has a rule, a severity, a message, and the node or edge it concerns', () => {
+        const graph = parseDot(`digraph G {
+            graph [model_stylesheet="* { colour: red; }", default_fidelity=everything]
+            start [shape=Mdiamond]
+            a [goal_gate=true, retry_target=nowhere, fidelity=some, type=mystery]
+            exit [shape=Msquare]
+            b [goal_gate=true]
+            orphan [prompt="x"]
+            start -> b -> exit
+            start -> a [fidelity=lots]
+            a -> exit [condition="outcome>1"]
+        }`);
+        const found = validate(graph);
+        expect(new Set(found.map(d => d.rule))).toEqual(new Set([
+            'reachability', 'condition_syntax', 'stylesheet_syntax', 'type_known', 'fidelity_valid',
+            'retry_target_exists', 'goal_gate_has_retry', 'prompt_on_llm_nodes'
+        ]));
+        for (const d of found) {
+            expect(d.rule).toMatch(/^[a-z_]+$/);
+            expect(['error', 'warning', 'info']).toContain(d.severity);
+            expect(d.message.length).toBeGreaterThan(0);
+        }
+        expect(found.filter(d => d.rule === 'fidelity_valid').map(d => d.node_id ?? d.edge ?? 'graph'))
+            .toEqual(['graph', 'a', { from: 'start', to: 'a' }]);
+        expect(found.find(d => d.rule === 'condition_syntax')!.edge).toEqual({ from: 'a', to: 'exit' });
+        expect(found.find(d => d.rule === 'type_known')!.node_id).toBe('a');
+    });
+
+    test('severities of the further rules: stylesheet_syntax is an error; type_known, fidelity_valid, retry_target_exists and goal_gate_has_retry are warnings', () => {
+        const graph = parseDot(`digraph G {
+            graph [model_stylesheet="* { llm_model: ; }"]
+            start [shape=Mdiamond]
+            a [prompt="x", goal_gate=true, fallback_retry_target=nowhere, fidelity=full, type=mystery]
+            exit [shape=Msquare]
+            start -> a -> exit
+        }`);
+        const severities = Object.fromEntries(validate(graph).map(d => [d.rule, d.severity]));
+        expect(severities).toEqual({
+            stylesheet_syntax: 'error',
+            type_known: 'warning',
+            retry_target_exists: 'warning'
+        });
+        const gate = parseDot(VALID.replace('[prompt="Do it"]', '[prompt="Do it", goal_gate=true, fidelity=sometimes]'));
+        expect(validate(gate).map(d => [d.rule, d.severity])).toEqual([['fidelity_valid', 'warning'], ['goal_gate_has_retry', 'warning']]);
+    });
+
+    test('a goal gate with a graph-level retry_target needs no warning', () => {
+        expect(diagnostics(VALID.replace('[prompt="Do it"]', '[prompt="Do it", goal_gate=true]').replace('{', '{ retry_target=work;'), 'goal_gate_has_retry')).toEqual([]);
+    });
+
+    test('type_known: a house (stack.manager_loop) node is reported, since no handler is registered for it', () => {
+        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [shape=house]'), 'type_known'))
+            .toMatchObject([{ severity: 'warning', node_id: 'work', message: expect.stringContaining('stack.manager_loop') }]);
+    });
+
+    test('type_known uses the registry the runner gets', () => {
+        const graph = parseDot(VALID.replace('[prompt="Do it"]', '[prompt="Do it", type="crew.role"]'));
+        expect(validate(graph).map(d => d.rule)).toEqual(['type_known']);
+        expect(validate(graph, { handlerTypes: [...BUILT_IN_HANDLER_TYPES, 'crew.role'] })).toEqual([]);
+    });
+
+    test('the built-in handler types are those the default registry registers', () => {
+        expect(createDefaultRegistry().types().sort()).toEqual([...BUILT_IN_HANDLER_TYPES].sort());
+    });
+
+    test('extra_rules run after the built-in rules and their diagnostics are returned', () => {
+        const noShouting: LintRule = {
+            name: 'no_shouting',
+            apply: graph => [...graph.nodes.values()]
+                .filter(n => n.prompt !== '' && n.prompt === n.prompt.toUpperCase())
+                .map(n => ({ rule: 'no_shouting', severity: 'info', message: `${n.id} shouts`, node_id: n.id }))
+        };
+        const found = validate(parseDot(VALID.replace('Do it', 'DO IT').replace('exit [', 'orphan [prompt="x"]\nexit [')), { extraRules: [noShouting] });
+        expect(found.map(d => d.rule)).toEqual(['reachability', 'no_shouting']);
+        expect(found.at(-1)).toEqual({ rule: 'no_shouting', severity: 'info', message: 'work shouts', node_id: 'work' });
+    });
+
+    test('the engine refuses to run a graph with errors, and no handler runs', async () => {
+        const spy = scriptedHandler({ status: 'success' });
+        const registry = createDefaultRegistry();
+        registry.register('codergen', spy);
+        registry.register('start', spy);
+        const graph = parseDot(VALID.replace('exit [', 'orphan [prompt="x"]\nexit ['));
+        await expect(runPipeline(graph, { logsRoot: tempDir(), registry })).rejects.toThrow(/\[reachability\] node orphan/);
+        expect(spy.calls).toEqual([]);
+    });
+});

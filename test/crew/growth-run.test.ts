@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
+import { runGrowth, type ReviewAnswer } from '../../language-server/src/crew/growth-run.js';
+import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
+import type { CrewRunEvent } from '../../language-server/src/protocol.js';
+import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { services, tuesdayDesire } from './example-specs.js';
+
+withoutGlobalGitConfig();
+
+const farmFolder = path.resolve('examples/farmer-contract-allocation');
+
+/** The farmer example committed in a fresh repository, with `desires` written into the spec (uncommitted, as a user would). */
+function farmRepository(desires = tuesdayDesire): { sandbox: Sandbox, spec: string, text: string } {
+    const sandbox = Sandbox.withCommit({
+        'farm/farm-ops.fspec': fs.readFileSync(path.join(farmFolder, 'farm-ops.fspec'), 'utf8'),
+        'farm/.factory/approved/FarmOps.fspec': fs.readFileSync(path.join(farmFolder, '.factory/approved/FarmOps.fspec'), 'utf8')
+    });
+    const spec = sandbox.path('farm/farm-ops.fspec');
+    const text = fs.readFileSync(spec, 'utf8').replace('  desires {\n', `  desires {\n${desires}`);
+    fs.writeFileSync(spec, text);
+    return { sandbox, spec, text };
+}
+
+function grow(spec: string, text: string, answer: ReviewAnswer, events: CrewRunEvent[] = []) {
+    const reviewed: MutationPr[] = [];
+    const result = runGrowth(services, {
+        specPath: spec, text,
+        review: async pr => { reviewed.push(pr); return answer; },
+        deploy: (file, grown) => atomicWrite(file, grown),
+        onEvent: event => events.push(event)
+    });
+    return { result, reviewed };
+}
+
+describe('growth run (offline crew, real git)', () => {
+    it('grows the farmer spec from the Tuesday desire to an approved commit and tag', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const events: CrewRunEvent[] = [];
+        const { result, reviewed } = grow(spec, text, { decision: 'approve' }, events);
+        const grown = await result;
+        expect(grown).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.3.0' });
+        expect(grown.message).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_shortfalls_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0\.$/);
+
+        const [pr] = reviewed;
+        expect(pr.planner).toBe('offline');
+        expect(pr.stage).toMatchObject({ version: '0.3.0', from: 'juvenile' });
+        expect(pr.safety.verdict).toBe('approved');
+        expect(pr.simulation.morphs.map(m => m.kind)).toEqual(expect.arrayContaining(['add_source', 'add_step']));
+        expect(pr.adapters).toEqual([{ source: 'weather_service', entities: [], cadence: 'daily', tier: 'medium' }]);
+
+        const onDisk = fs.readFileSync(spec, 'utf8');
+        expect(onDisk).toBe(pr.after);
+        expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(pr.after);
+        // One commit with the spec and its approved copy, nothing else; the run folder stays out of git.
+        expect(sandbox.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual([
+            'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
+        ]);
+        expect(sandbox.status()).toEqual([]);
+        expect(sandbox.git('tag', '--list', 'fspec/*').trim()).toBe('fspec/FarmOps/v0.3.0');
+
+        // The roles ran in the seed's order, and every step was checkpointed.
+        const started = events.filter(e => e.kind === 'stage' && e.status === 'started').map(e => e.kind === 'stage' ? e.node : '');
+        expect(started).toEqual(['refine', 'plan', 'compile', 'toolsmith', 'surface', 'safety', 'simulate', 'review', 'migrate', 'deploy', 'record']);
+        const checkpoint = JSON.parse(fs.readFileSync(path.join(grown.logsRoot, 'checkpoint.json'), 'utf8'));
+        expect(checkpoint.current_node).toBe('done');
+        expect(events.at(-1)).toEqual({ kind: 'finished', result: grown });
+    });
+
+    it('records a rejection with its reason and leaves the spec and lineage as they were', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const head = sandbox.head();
+        const rejected = await grow(spec, text, { decision: 'reject', reason: 'not this season' }).result;
+        expect(rejected).toMatchObject({ status: 'rejected', reason: 'not this season' });
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+        expect(sandbox.head()).toBe(head);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+        expect(JSON.parse(fs.readFileSync(path.join(rejected.logsRoot, 'rejection.json'), 'utf8')).reason).toBe('not this season');
+    });
+
+    it('stops at Safety with the rule it breaks, before any review', async () => {
+        const { sandbox, spec, text } = farmRepository('    desire organic {\n      constraint "Only organic sprays"\n    }\n');
+        const { result, reviewed } = grow(spec, text, { decision: 'approve' });
+        const vetoed = await result;
+        expect(vetoed.status).toBe('vetoed');
+        expect(vetoed.message).toContain('Safety vetoed the growth: Morph add_guardrail is not allowed');
+        expect(vetoed.pr?.safety.vetoes.length).toBeGreaterThan(0);
+        expect(vetoed.pr?.simulation.added).toContain('guardrail:Only_organic_sprays');
+        expect(reviewed).toEqual([]);
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+        expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec']);
+    });
+
+    it('has nothing to grow when every desire is realized', async () => {
+        const { spec } = farmRepository('');
+        const result = await grow(spec, fs.readFileSync(spec, 'utf8'), { decision: 'approve' }).result;
+        expect(result).toMatchObject({ status: 'nothing-to-grow', message: 'FarmOps has no new desires: every desire\'s outputs, constraints and sources are realized.' });
+    });
+
+    it('refuses before planning when the spec is not in a git repository', async () => {
+        const folder = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'fspec-norepo-'));
+        const spec = path.join(folder, 'farm-ops.fspec');
+        const text = fs.readFileSync(path.join(farmFolder, 'farm-ops.fspec'), 'utf8').replace('  desires {\n', `  desires {\n${tuesdayDesire}`);
+        fs.writeFileSync(spec, text);
+        const result = await grow(spec, text, { decision: 'approve' }).result;
+        expect(result.status).toBe('failed');
+        expect(result.message).toContain('is not in a git repository');
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+    });
+});
