@@ -65,7 +65,7 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
         FoldingRangeProvider: (services) => new FspecFoldingRangeProvider(services),
         HoverProvider: (services) => new FspecHoverProvider(services),
         RenameProvider: (services) => new FspecRenameProvider(services),
-        CodeLensProvider: () => new FspecCodeLensProvider(),
+        CodeLensProvider: (services) => new FspecCodeLensProvider(services),
         InlayHintProvider: (services) => new FspecInlayHintProvider(services)
     },
     model: {

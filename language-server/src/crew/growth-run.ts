@@ -7,7 +7,7 @@ import { registerCrewHandlers } from './crew-handlers.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
 import { CrewValues, mutationPr } from './crew-state.js';
 import {
-    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, resumePipeline, runPipeline, ValidationError,
+    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, writeFileAtomic, resumePipeline, runPipeline, ValidationError,
     type Answer, type Interviewer, type PipelineEvent, type PipelineGraph, type PipelineRunResult, type Question
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
@@ -32,9 +32,23 @@ export interface GrowthRunOptions {
     deploy(specPath: string, text: string): Promise<void>;
     signal?: AbortSignal;
     onEvent?(event: CrewRunEvent): void;
+    /** The id of a new run (made here when absent). */
+    runId?: string;
     /** Continue this interrupted run from its checkpoint instead of starting one. */
     resume?: string;
 }
+
+/** A run that stopped without a result (the server or CLI died): it can go on from its checkpoint. */
+export interface InterruptedRun {
+    runId: string;
+    /** The last step that completed. */
+    step: string;
+    /** The spec text the run grows, and the grown text once the Compiler ran. */
+    before: string;
+    after?: string;
+}
+
+const resultFile = 'result.json';
 
 /** Where a spec's runs are kept: `.factory/runs/<id>` beside it, never committed. */
 export function runsFolder(specPath: string): string {
@@ -47,7 +61,7 @@ export function runsFolder(specPath: string): string {
  */
 export async function runGrowth(services: FspecServices, options: GrowthRunOptions): Promise<GrowthResult> {
     const specPath = path.resolve(options.specPath);
-    const runId = options.resume ?? newRunId();
+    const runId = options.resume ?? options.runId ?? newRunId();
     const logsRoot = path.join(runsFolder(specPath), runId);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -64,6 +78,9 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         rejectionReason: () => rejection
     });
     const finish = (result: GrowthResult) => {
+        if (fs.existsSync(logsRoot)) {
+            writeFileAtomic(path.join(logsRoot, resultFile), JSON.stringify(result, null, 2));
+        }
         options.onEvent?.({ kind: 'finished', result });
         return result;
     };
@@ -97,6 +114,25 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         const message = error instanceof ValidationError ? `The crew pipeline is invalid: ${error.message}` : errorMessage(error);
         return finish({ runId, status: 'failed', message, logsRoot });
     }
+}
+
+/** The newest run of this spec that has a checkpoint but no result, if any. */
+export function interruptedRun(specPath: string): InterruptedRun | undefined {
+    const folder = runsFolder(specPath);
+    const runIds = fs.existsSync(folder) ? fs.readdirSync(folder).filter(id => !id.startsWith('.')).sort().reverse() : [];
+    for (const runId of runIds) {
+        const checkpointFile = path.join(folder, runId, 'checkpoint.json');
+        if (!fs.existsSync(checkpointFile) || fs.existsSync(path.join(folder, runId, resultFile))) {
+            continue;
+        }
+        const checkpoint = JSON.parse(fs.readFileSync(checkpointFile, 'utf8')) as { current_node: string, context: Record<string, unknown> };
+        const crew = new CrewValues(checkpoint.context);
+        const before = crew.get('crew.before');
+        if (before !== undefined && path.resolve(crew.get('crew.spec_path') ?? '') === path.resolve(specPath)) {
+            return { runId, step: checkpoint.current_node, before, after: crew.get('crew.after') };
+        }
+    }
+    return undefined;
 }
 
 /** The engine's result in the user's terms. */
