@@ -4,14 +4,15 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GrowthResult } from '../../language-server/src/crew/mutation-pr.js';
 import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { hang, httpError, startScriptedOpenAiServer, streamedText, streamedToolCall } from '../crew/llm/scripted-openai-server.js';
 import { root, type Run } from './run-fspec.js';
 
 withoutGlobalGitConfig();
 
 /** Runs `fspec` with `input` on stdin (a queue of review answers, not a terminal). */
-function fspecWithInput(args: string[], input: string, cwd: string): Promise<Run> {
+function fspecWithInput(args: string[], input: string, cwd: string, env: Record<string, string> = {}): Promise<Run> {
     return new Promise(resolve => {
-        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), ...args], { cwd });
+        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), ...args], { cwd, env: { ...process.env, ...env } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', chunk => stdout += chunk);
@@ -94,5 +95,58 @@ describe('fspec grow', () => {
         expect(grown.stderr).toContain('Initialized a git repository');
         expect(grown.code).toBe(0);
         expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+    });
+});
+
+describe('fspec grow with a model behind an OpenAI-compatible endpoint (scripted, on 127.0.0.1)', () => {
+    const freeText = '    desire weather_aware {\n      goal "Take the weather into account when forecasting yields"\n    }\n';
+    const plan = JSON.stringify({
+        morphs: [{ type: 'add_source', name: 'weather_feed', tier: 'medium', cadence: 'daily' }],
+        tests: []
+    });
+    const endpoint = (baseUrl: string) => ({ FSPEC_CREW_BASE_URL: baseUrl, FSPEC_CREW_MODEL: 'planner-test', FSPEC_CREW_API_KEY: 'sk-scripted', FSPEC_CREW_TIMEOUT_SECONDS: '2' });
+
+    it('streams the Planner\'s tool call, survives a 429, and grows the free-text desire', async () => {
+        const server = await startScriptedOpenAiServer(
+            httpError(429, { error: { message: 'slow down' } }),
+            streamedToolCall('submit_planner', [plan.slice(0, 20), plan.slice(20, 55), plan.slice(55)])
+        );
+        try {
+            const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
+            const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes', '--json'], '', sandbox.folder, endpoint(server.baseUrl));
+            expect(run.stderr).toContain(`crew on openai-compatible/planner-test at ${server.baseUrl}`);
+            const result = JSON.parse(run.stdout) as GrowthResult;
+            expect(result).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.3.0' });
+            expect(result.pr?.planner).toBe(`openai-compatible/planner-test at ${server.baseUrl}`);
+            expect(server.requests).toHaveLength(2);
+            expect(server.requests[1].headers.authorization).toBe('Bearer sk-scripted');
+            expect(JSON.stringify(server.requests[1].body)).toContain('weather_aware');
+        } finally {
+            await server.close();
+        }
+    });
+
+    it('fails clearly, leaving spec and lineage as they were, when the model hangs, keeps answering garbage or refuses the key', async () => {
+        const cases: Array<{ steps: Parameters<typeof startScriptedOpenAiServer>, message: RegExp }> = [
+            { steps: [hang()], message: /did not answer within 2 s/ },
+            { steps: [streamedText(['{ "morphs": [']), streamedText(['not json']), streamedText(['still not'])], message: /planner.*3 attempts|3 attempts.*planner/i },
+            { steps: [httpError(401, { error: { message: 'bad key sk-scripted' } })], message: /FSPEC_CREW_API_KEY/ }
+        ];
+        for (const { steps, message } of cases) {
+            const server = await startScriptedOpenAiServer(...steps);
+            try {
+                const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
+                const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
+                const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder, endpoint(server.baseUrl));
+                expect(run.code).toBe(1);
+                expect(run.stdout).toMatch(message);
+                expect(run.stdout + run.stderr).not.toContain('sk-scripted');
+                expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(before);
+                expect(sandbox.git('tag', '--list').trim()).toBe('');
+                expect(sandbox.git('rev-list', '--count', 'HEAD').trim()).toBe('1');
+            } finally {
+                await server.close();
+            }
+        }
     });
 });

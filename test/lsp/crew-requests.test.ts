@@ -45,7 +45,7 @@ beforeAll(async () => {
     const server = spawn(process.execPath, [path.join(root, 'bin/fspec-language-server.cjs'), '--stdio'],
         { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home } });
     connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-    connection.onNotification(FactoryMethods.runEvent.method, (params: RunEventParams) => events.push(params));
+    connection.onNotification(FactoryMethods.runEvent.method, (params: RunEventParams) => { events.push(params); });
     connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
         edits.push(params);
         for (const [uri, changes] of Object.entries(params.edit.changes ?? {})) {

@@ -47,7 +47,7 @@ export async function growCommand(services: FspecServices, file: string, options
             terminal.messages.write(`Initialized a git repository in ${opened.folder} for the lineage.\n`);
         }
     }
-    const { llm, describe } = await crewModel({}, process.env);
+    const { llm, describe, timeoutMs } = await crewModel({}, process.env);
     terminal.messages.write(`Growing ${path.basename(specPath)} with the ${describe === 'offline' ? 'offline crew' : `crew on ${describe}`}…\n`);
     const answers = answerReader(terminal.input);
     const controller = new AbortController();
@@ -55,7 +55,7 @@ export async function growCommand(services: FspecServices, file: string, options
     process.once('SIGINT', interrupt);
     try {
         const result = await runGrowth(services, {
-            specPath, text, llm, resume: options.resume, signal: controller.signal,
+            specPath, text, llm, llmTimeoutMs: timeoutMs, resume: options.resume, signal: controller.signal,
             deploy: (target, grown) => atomicWrite(target, grown),
             onEvent: event => {
                 if (event.kind === 'stage' && event.status !== 'completed') {

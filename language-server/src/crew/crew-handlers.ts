@@ -6,6 +6,7 @@ import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
 import { atomicWrite } from '../lineage/atomic-write.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
+import { idName } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
 import { CrewValues, type CrewState } from './crew-state.js';
 import type { HandlerRegistry, NodeHandler, Outcome } from './engine/index.js';
@@ -22,6 +23,8 @@ export interface CrewEnvironment {
     services: FspecServices;
     /** The model filling the Planner's contract; offline when absent. */
     llm?: CrewLlm;
+    /** How long one model call may take. */
+    llmTimeoutMs?: number;
     /** Writes the grown spec where the user sees it (an atomic file write, or the editor's applyEdit and save). */
     deploy(specPath: string, text: string): Promise<void>;
     /** Called when the run reaches review, with the context so far. */
@@ -65,7 +68,10 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
             return failed(opened.kind === 'git-missing' ? opened.message
                 : `${opened.folder} is not in a git repository, so the growth could not be recorded in the lineage; run \`git init\` there (or \`fspec grow --init\`) and grow again.`);
         }
-        const input = plannerInput(current.graph);
+        // Only a model reads free-text goals: with one, desires new or changed since the approved version count too.
+        const approved = env.llm && (await env.services.model.ApprovedVersions.find(current.graph.name, current.document.uri.toString()))?.graph;
+        const unplanned = approved ? diffSpecGraphs(approved, current.graph).filter(m => m.element === 'desire' && m.change !== 'remove').map(m => idName(m.target)) : [];
+        const input = plannerInput(current.graph, unplanned);
         return { 'crew.spec_name': current.graph.name, 'crew.input': input, 'crew.has_desires': input.new_desires.length > 0 };
     }));
 
@@ -79,7 +85,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const { value } = await askStructured(env.llm, {
             role: 'planner', system: prompt, schema: PlannerOutputSchema,
             prompt: `The spec:\n\n${crew.require('crew.before')}\n\nPlanner input:\n${JSON.stringify(input, null, 2)}\n\nAnswer with the morphs and the acceptance tests that must pass.`
-        }, { signal });
+        }, { signal, timeoutMs: env.llmTimeoutMs });
         return { 'crew.plan': value as PlannerOutput, 'crew.planner': env.llm.describe };
     }));
 

@@ -26,6 +26,8 @@ export interface GrowthRunOptions {
     text: string;
     /** The model for the Planner; offline when absent. */
     llm?: CrewLlm;
+    /** How long one model call may take. */
+    llmTimeoutMs?: number;
     /** Shows the mutation PR and waits for the reviewer. */
     review(pr: MutationPr, signal: AbortSignal): Promise<ReviewAnswer>;
     /** Writes the grown (or, on a failed record, restored) spec text. */
@@ -73,7 +75,7 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         return answerFor(question, answer.decision);
     }) });
     registerCrewHandlers(registry, {
-        services, llm: options.llm, deploy: options.deploy,
+        services, llm: options.llm, llmTimeoutMs: options.llmTimeoutMs, deploy: options.deploy,
         onSimulated: values => { pr = mutationPr(runId, new CrewValues(values), new CrewValues(values).require('crew.simulation')); },
         rejectionReason: () => rejection
     });

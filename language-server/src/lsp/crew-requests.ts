@@ -59,7 +59,7 @@ export class CrewRequests {
         const interrupted = interruptedRun(specPath);
         const resume = interrupted && (interrupted.before === current || interrupted.after === current) ? interrupted.runId : undefined;
         const settings = await this.services.shared.workspace.ConfigurationProvider.getConfiguration('fspec', 'crew') ?? {};
-        const { llm } = await crewModel(settings, process.env, process.env.FSPEC_CREW_API_KEY);
+        const { llm, timeoutMs } = await crewModel(settings, process.env, process.env.FSPEC_CREW_API_KEY);
         const controller = new AbortController();
         const runId = resume ?? newRunId();
         let opened: (result: GrowthResult) => void = () => undefined;
@@ -67,7 +67,7 @@ export class CrewRequests {
         const run: ActiveRun = { uri, controller };
         this.runs.set(runId, run);
         const done = runGrowth(this.services, {
-            specPath, text: current, llm, runId, resume, signal: controller.signal,
+            specPath, text: current, llm, llmTimeoutMs: timeoutMs, runId, resume, signal: controller.signal,
             deploy: (file, grown) => this.deploySpec(uri, file, grown),
             onEvent: event => void this.connection.sendNotification(FactoryMethods.runEvent, { runId, uri, event }),
             review: (pr, signal) => new Promise<ReviewAnswer>((resolve, reject) => {

@@ -10,9 +10,12 @@ export function specGraphId(graph: SpecGraph): string {
     return `sg-${createHash('sha256').update(serializeSpecGraph(graph)).digest('hex').slice(0, 12)}`;
 }
 
-/** The Planner's input: every desire the spec does not fully realize yet. */
-export function plannerInput(graph: SpecGraph): PlannerInput {
-    const desires = graph.nodes.filter(n => n.kind === 'desire' && hasGaps(desireGaps(graph, n)));
+/**
+ * The Planner's input: every desire the spec does not fully realize yet, and the desires named in
+ * `unplanned` (those a model can read from their goal alone: new or changed since the approved version).
+ */
+export function plannerInput(graph: SpecGraph, unplanned: readonly string[] = []): PlannerInput {
+    const desires = graph.nodes.filter(n => n.kind === 'desire' && (unplanned.includes(n.name) || hasGaps(desireGaps(graph, n))));
     return { spec_graph_id: specGraphId(graph), new_desires: desires.map(newDesire) };
 }
 
