@@ -98,6 +98,34 @@ describe('fspec grow', () => {
     });
 });
 
+describe('fspec grow after the process died', () => {
+    it('resumes a run killed while it waited for review from its checkpoint, to the same commit', async () => {
+        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
+        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), 'grow', 'farm-ops.fspec'], { cwd: sandbox.folder });
+        let stderr = '';
+        const runId = await new Promise<string>(resolve => child.stderr.on('data', chunk => {
+            stderr += chunk;
+            const shown = /Mutation PR (\S+):/.exec(stderr);
+            if (shown) {
+                resolve(shown[1]);
+            }
+        }));
+        child.kill('SIGKILL');
+        await new Promise(resolve => child.on('close', resolve));
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(before);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+
+        const hint = await fspecWithInput(['grow', 'farm-ops.fspec'], 'r not now\n', sandbox.folder);
+        expect(hint.stderr).toContain(`An earlier run stopped after its simulate step without finishing; \`fspec grow farm-ops.fspec --resume ${runId}\` continues it.`);
+        const resumed = await fspecWithInput(['grow', 'farm-ops.fspec', '--resume', runId, '--yes'], '', sandbox.folder);
+        expect(resumed.stderr).toContain(`Mutation PR ${runId}:`);
+        expect(resumed.stderr).not.toContain('Planner: Propose morphs');
+        expect(resumed.stdout).toMatch(/^FarmOps grew to 0\.3\.0/);
+        expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+    });
+});
+
 describe('fspec grow with a model behind an OpenAI-compatible endpoint (scripted, on 127.0.0.1)', () => {
     const freeText = '    desire weather_aware {\n      goal "Take the weather into account when forecasting yields"\n    }\n';
     const plan = JSON.stringify({

@@ -5,7 +5,7 @@ import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
 import { runGrowth, type ReviewAnswer } from '../../language-server/src/crew/growth-run.js';
 import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import type { CrewRunEvent } from '../../language-server/src/protocol.js';
-import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { Sandbox, withoutGitOnPath, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { services, tuesdayDesire } from './example-specs.js';
 
 withoutGlobalGitConfig();
@@ -107,6 +107,66 @@ describe('growth run (offline crew, real git)', () => {
         const result = await grow(spec, text, { decision: 'approve' }).result;
         expect(result.status).toBe('failed');
         expect(result.message).toContain('is not in a git repository');
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+    });
+
+    it('leaves spec and lineage untouched when git is missing, saying how to get it', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const result = await withoutGitOnPath(() => grow(spec, text, { decision: 'approve' }).result);
+        expect(result).toMatchObject({ status: 'failed', message: expect.stringContaining('git was not found: install git') });
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+    });
+
+    it('applies nothing when the spec changed on disk during the review', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const edited = text.replace('Farm planning', 'Farm planning (edited)');
+        const result = await runGrowth(services, {
+            specPath: spec, text,
+            review: async () => { fs.writeFileSync(spec, edited); return { decision: 'approve' }; },
+            deploy: (file, grown) => atomicWrite(file, grown)
+        });
+        expect(result).toMatchObject({ status: 'failed', message: 'farm-ops.fspec changed on disk while the growth was under review; nothing was applied. Save your edits and grow again.' });
+        expect(fs.readFileSync(spec, 'utf8')).toBe(edited);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+    });
+
+    it('reports a step that throws and keeps the spec as it was', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const result = await runGrowth(services, {
+            specPath: spec, text,
+            review: async () => ({ decision: 'approve' }),
+            deploy: async () => { throw new Error('disk full'); }
+        });
+        expect(result).toMatchObject({ status: 'failed', message: expect.stringContaining('disk full') });
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+    });
+
+    it('restores the spec when the lineage refuses the commit (the version is already tagged)', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        sandbox.git('tag', 'fspec/FarmOps/v0.3.0');
+        const approvedCopy = fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8');
+        const result = await grow(spec, text, { decision: 'approve' }).result;
+        expect(result.status).toBe('failed');
+        expect(result.message).toMatch(/^The growth was not recorded, so the spec was restored: .*fspec\/FarmOps\/v0\.3\.0/);
+        expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+        expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(approvedCopy);
+        expect(sandbox.git('rev-list', '--count', 'HEAD').trim()).toBe('1');
+    });
+
+    it('cancels a run waiting for review: the result says so and the spec is unchanged', async () => {
+        const { spec, text } = farmRepository();
+        const controller = new AbortController();
+        const result = await runGrowth(services, {
+            specPath: spec, text, signal: controller.signal,
+            review: (_pr, signal) => new Promise((_resolve, reject) => {
+                signal.addEventListener('abort', () => reject(signal.reason));
+                controller.abort(new Error('cancelled by the user'));
+            }),
+            deploy: (file, grown) => atomicWrite(file, grown)
+        });
+        expect(result).toMatchObject({ status: 'cancelled', message: 'The growth of FarmOps was cancelled; the spec and its lineage are unchanged.' });
         expect(fs.readFileSync(spec, 'utf8')).toBe(text);
     });
 });

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { FspecServices } from '../fspec-module.js';
 import { crewModel } from '../crew/crew-model.js';
-import { runGrowth, type ReviewAnswer } from '../crew/growth-run.js';
+import { interruptedRun, runGrowth, type ReviewAnswer } from '../crew/growth-run.js';
 import type { GrowthStatus } from '../crew/mutation-pr.js';
 import { atomicWrite } from '../lineage/atomic-write.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
@@ -46,6 +46,10 @@ export async function growCommand(services: FspecServices, file: string, options
             await SpecRepository.init(opened.folder);
             terminal.messages.write(`Initialized a git repository in ${opened.folder} for the lineage.\n`);
         }
+    }
+    const interrupted = options.resume ? undefined : interruptedRun(specPath);
+    if (interrupted) {
+        terminal.messages.write(`An earlier run stopped after its ${interrupted.step || 'start'} step without finishing; \`fspec grow ${file} --resume ${interrupted.runId}\` continues it.\n`);
     }
     const { llm, describe, timeoutMs } = await crewModel({}, process.env);
     terminal.messages.write(`Growing ${path.basename(specPath)} with the ${describe === 'offline' ? 'offline crew' : `crew on ${describe}`}…\n`);
