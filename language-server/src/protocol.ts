@@ -6,6 +6,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
 import type { GrowthResult } from './crew/mutation-pr.js';
+import type { RecordedVersion } from './lineage/recorded-versions.js';
 import type { Morph } from './model/morphs.js';
 import type { NormalizedSpecGraph, SourceRange } from './model/spec-graph.js';
 import type { Diagram, DiagramMode } from './render/diagram.js';
@@ -57,6 +58,8 @@ export interface LineageResult {
     entries: LineageEntryInfo[];
     /** The last approved version, when one is found. */
     approved?: { location: string, version?: string };
+    /** Versions the Historian recorded in git (tags `fspec/<Spec>/v<version>`), newest first. */
+    recorded: RecordedVersion[];
 }
 
 export interface ModelChangedParams {

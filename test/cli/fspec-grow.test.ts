@@ -51,6 +51,14 @@ describe('fspec grow', () => {
         // The grown spec is the new approved baseline: it validates clean against its own tag.
         const validated = await fspecWithInput(['validate', 'farm-ops.fspec'], '', sandbox.folder);
         expect(validated.stdout).toContain('1 spec checked: 0 errors');
+
+        // The lineage reads the recorded version from git.
+        const commit = sandbox.git('rev-parse', '--short=7', 'HEAD').trim();
+        const lineage = await fspecWithInput(['lineage', 'farm-ops.fspec'], '', sandbox.folder);
+        expect(lineage.stdout).toMatch(new RegExp(`^\\* stage tuesday_first_grown 0\\.3\\.0 from juvenile by add_step shortfall_alerts  \\[fspec/FarmOps/v0\\.3\\.0 ${commit} \\d{4}-\\d\\d-\\d\\d\\]$`, 'm'));
+        expect(lineage.stdout).toContain('Approved baseline: 0.3.0 (git tag fspec/FarmOps/v0.3.0 (farm-ops.fspec))');
+        const diagram = await fspecWithInput(['render', 'farm-ops.fspec', '--mode', 'lineage'], '', sandbox.folder);
+        expect(diagram.stdout).toContain(`commit ${commit}`);
     });
 
     it('grows the immigration example with --yes and prints the result as JSON', async () => {

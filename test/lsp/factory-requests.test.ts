@@ -58,6 +58,8 @@ describe('factory requests', () => {
         ]);
         expect(result!.entries[1].by).toEqual(['add_source contracts_feed', 'insert_gate phi_gate', 'swap_allocator allocate']);
         expect(result!.approved).toEqual({ location: '/project/.factory/approved/FarmOps.fspec', version: '0.1.0' });
+        // This project is not on disk, so no git repository records its versions.
+        expect(result!.recorded).toEqual([]);
     });
 
     test('a document the server does not have gets null, not an error', async () => {

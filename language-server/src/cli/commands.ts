@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import type { FspecServices } from '../fspec-module.js';
+import { lineageReport } from '../lineage/lineage-report.js';
+import { recordedVersions } from '../lineage/recorded-versions.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { serializeSpecGraph } from '../model/spec-graph.js';
 import { diagramModes, growthState, renderDiagram, UnknownPipelineError, type DiagramMode, type GrowthState } from '../render/index.js';
@@ -93,7 +95,8 @@ export async function renderCommand(services: FspecServices, file: string, optio
     }
     let mermaid: string;
     try {
-        mermaid = renderDiagram(graph, mode as DiagramMode, { pipeline: options.pipeline, growth }).mermaid;
+        const recorded = mode === 'lineage' ? await recordedVersions(graph.name, document.uri.fsPath) : undefined;
+        mermaid = renderDiagram(graph, mode as DiagramMode, { pipeline: options.pipeline, growth, recorded }).mermaid;
     } catch (error) {
         throw error instanceof UnknownPipelineError ? new InputError(`${file}: ${error.message}`) : error;
     }
@@ -106,6 +109,35 @@ export async function renderCommand(services: FspecServices, file: string, optio
         throw new InputError(`${options.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
     return { stdout: '', stderr, exitCode: 0 };
+}
+
+/** `fspec lineage`: the stages the spec declares, its approved version, and the versions recorded in git. */
+export async function lineageCommand(services: FspecServices, file: string, options: { json?: boolean }): Promise<CommandResult> {
+    const [document] = await buildSpecs(services, [file]);
+    const broken = structuralErrors(document);
+    if (broken.length) {
+        return unusable(document, broken);
+    }
+    const report = await lineageReport(services, document);
+    if (options.json) {
+        return { stdout: JSON.stringify(report, null, 2), exitCode: 0 };
+    }
+    const recorded = new Map(report.recorded.map(r => [r.version, r]));
+    const lines = report.entries.map(entry => {
+        const record = recorded.get(entry.version);
+        return `${entry.current ? '*' : ' '} ${entry.variant ? 'variant' : 'stage'} ${entry.name} ${entry.version}${entry.from ? ` from ${entry.from}` : ''}`
+            + `${entry.by.length ? ` by ${entry.by.join(', ')}` : ''}${record ? `  [${record.tag} ${record.commit.slice(0, 7)} ${record.date.slice(0, 10)}]` : ''}`;
+    });
+    const untracked = report.recorded.filter(r => !report.entries.some(e => e.version === r.version));
+    return {
+        stdout: [
+            `${report.spec} ${report.version}`,
+            ...lines,
+            ...untracked.map(r => `  recorded ${r.version} [${r.tag} ${r.commit.slice(0, 7)}${r.reachable ? '' : ', on another branch'}] not in the lineage section`),
+            report.approved ? `Approved baseline: ${report.approved.version ?? 'unreadable'} (${report.approved.location})` : 'No approved baseline yet.'
+        ].join('\n'),
+        exitCode: 0
+    };
 }
 
 function unusable(document: Parameters<typeof diagnosticRecord>[0], errors: Parameters<typeof diagnosticRecord>[1][]): CommandResult {

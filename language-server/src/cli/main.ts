@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
-import { diffCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
+import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
 
@@ -38,6 +38,12 @@ program.command('render')
     .option('--pipeline <name>', 'flowchart of this one pipeline, for specs too large to show whole')
     .option('--out <file>', 'write the Mermaid text to this file instead of printing it')
     .action((file: string, options: RenderCommandOptions) => run(services => renderCommand(services, file, options)));
+
+program.command('lineage')
+    .description('list the stages and variants of the spec, its approved baseline, and the versions recorded in git')
+    .argument('<file>', 'a .fspec file')
+    .option('--json', 'print the lineage as JSON (as the fspec/lineage request answers)')
+    .action((file: string, options: { json?: boolean }) => run(services => lineageCommand(services, file, options)));
 
 program.command('grow')
     .description('grow the spec from its new desires: the crew plans, Safety checks, you review the mutation PR, the Historian commits and tags')

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { readIndexEntries, readStatus, readTagListing, tagListingFormat, type ApprovedTag, type DirtyFile, type IndexEntry } from './git-output.js';
@@ -62,6 +63,10 @@ export class SpecRepository {
     }
 
     private static async openFolder(folder: string): Promise<OpenedRepository> {
+        // A spec that exists only in an editor (its folder gone, or never on disk) has no repository.
+        if (!fs.existsSync(folder)) {
+            return { kind: 'not-a-repository', folder };
+        }
         const git = simpleGit({ baseDir: folder });
         if (!(await git.version()).installed) {
             return { kind: 'git-missing', message: gitMissingMessage };

@@ -2,6 +2,8 @@ import { DocumentState, URI, type LangiumDocument } from 'langium';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import type { Spec } from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
+import { lineageReport } from '../lineage/lineage-report.js';
+import { recordedVersions } from '../lineage/recorded-versions.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { normalizeSpecGraph, type NormalizedSpecGraph, type SpecGraph } from '../model/spec-graph.js';
 import {
@@ -28,7 +30,8 @@ export class FactoryRequests {
         }
         const graph = this.graphOf(document);
         const approved = mode === 'board' ? (await this.approved(document))?.graph : undefined;
-        const diagram = renderDiagram(graph, mode, { pipeline, growth: approved && growthState(approved, graph) });
+        const recorded = mode === 'lineage' && document.uri.scheme === 'file' ? await recordedVersions(graph.name, document.uri.fsPath) : undefined;
+        const diagram = renderDiagram(graph, mode, { pipeline, growth: approved && growthState(approved, graph), recorded });
         const hasErrors = (document.diagnostics ?? []).some(d => d.severity === 1);
         return { diagram, hasErrors, tooLarge: exceedsMermaidLimits(diagram) };
     }
@@ -57,14 +60,7 @@ export class FactoryRequests {
         if (!document) {
             return null;
         }
-        const graph = this.graphOf(document);
-        const entries = graph.nodes.filter(n => n.kind === 'stage').map(n => ({
-            name: n.name, version: String(n.attrs.version ?? ''), variant: n.attrs.variant === true,
-            from: graph.edges.find(e => e.kind === 'from' && e.from === n.id)?.to.slice('stage:'.length),
-            by: (n.attrs.by ?? []) as string[], current: n.name === graph.stage, range: n.range
-        }));
-        const approved = await this.approved(document);
-        return { spec: graph.name, version: graph.version, entries, ...(approved ? { approved: { location: approved.location, version: approved.graph?.version } } : {}) };
+        return lineageReport(this.services, document);
     }
 
     private graphOf(document: LangiumDocument<Spec>): SpecGraph {

@@ -2,7 +2,7 @@ import type { SpecGraph } from '../model/spec-graph.js';
 import type { Diagram, DiagramMode, GrowthState } from './diagram.js';
 import { renderBoard } from './board.js';
 import { renderFlowchart, type FlowchartOptions } from './flowchart.js';
-import { renderLineage } from './lineage.js';
+import { renderLineage, type LineageRecord } from './lineage.js';
 import { renderMindmap } from './mindmap.js';
 
 export type { Diagram, DiagramMode, GrowthState } from './diagram.js';
@@ -15,6 +15,8 @@ export interface RenderOptions {
     pipeline?: string;
     /** Flowchart only: elements a mutation PR adds or removes, highlighted. */
     highlight?: FlowchartOptions['highlight'];
+    /** Lineage only: versions recorded in git, shown on their stages with tag and commit. */
+    recorded?: readonly LineageRecord[];
     /** Board only: the morphs since the approved version; without it, In progress and Review are empty. */
     growth?: GrowthState;
 }
@@ -25,7 +27,7 @@ export function renderDiagram(graph: SpecGraph, mode: DiagramMode, options: Rend
         case 'flowchart': return renderFlowchart(graph, { pipeline: options.pipeline, highlight: options.highlight });
         case 'mindmap': return renderMindmap(graph);
         case 'board': return renderBoard(graph, options.growth);
-        case 'lineage': return renderLineage(graph);
+        case 'lineage': return renderLineage(graph, options.recorded);
     }
 }
 

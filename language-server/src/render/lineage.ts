@@ -8,20 +8,31 @@ import { nodeText } from './mermaid-text.js';
 
 const emptyKey = 'placeholder:no-lineage';
 
+/** A version recorded in git, as the lineage shows it (render stays free of git: callers pass these in). */
+export interface LineageRecord {
+    version: string;
+    tag: string;
+    commit: string;
+}
+
 /**
  * Stages and variants with their versions, each linked from the stage it grew from. An edge
  * where the major version goes up is dashed and labelled `major` (a major evolve, the only
- * growth that may change identity); the spec's current stage carries the `current` class.
+ * growth that may change identity); the spec's current stage carries the `current` class. Stages
+ * whose version is recorded in git show their commit.
  */
-export function renderLineage(graph: SpecGraph): Diagram {
+export function renderLineage(graph: SpecGraph, recorded: readonly LineageRecord[] = []): Diagram {
     const writer = new DiagramWriter('lineage', 'graph TD', graph, [emptyKey]);
     const { nodes } = graphIndex(graph);
     const seen = new Set<string>();
     const stages = graph.nodes.filter(n => n.kind === 'stage' && !seen.has(n.id) && seen.add(n.id));
     const id = (node: SpecNode | string) => writer.ids.of(typeof node === 'string' ? node : node.id);
 
+    const committed = new Map(recorded.map(r => [r.version, r]));
     for (const stage of stages) {
-        writer.line(1, nodeText(id(stage), stage.attrs.variant ? 'stadium' : 'box', nodeLabel(graph, stage)));
+        const record = committed.get(String(stage.attrs.version ?? ''));
+        const label = record ? `${nodeLabel(graph, stage)}\ncommit ${record.commit.slice(0, 7)}` : nodeLabel(graph, stage);
+        writer.line(1, nodeText(id(stage), stage.attrs.variant ? 'stadium' : 'box', label));
         writer.locate(id(stage), stage.range);
     }
     for (const stage of stages) {
@@ -39,5 +50,6 @@ export function renderLineage(graph: SpecGraph): Diagram {
     if (current) {
         writer.line(1, `class ${id(current)} current`);
     }
+
     return writer.finish();
 }
