@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
 import type { FspecServices } from '../fspec-module.js';
+import { atomicWrite } from '../lineage/atomic-write.js';
 import type { CrewRunEvent } from '../protocol.js';
 import { registerCrewHandlers } from './crew-handlers.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
 import { CrewValues, mutationPr } from './crew-state.js';
 import {
-    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, writeFileAtomic, resumePipeline, runPipeline, ValidationError,
+    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, resumePipeline, runPipeline, ValidationError,
     type Answer, type Interviewer, type PipelineEvent, type PipelineGraph, type PipelineRunResult, type Question
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
@@ -79,9 +80,9 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         onSimulated: values => { pr = mutationPr(runId, new CrewValues(values), new CrewValues(values).require('crew.simulation')); },
         rejectionReason: () => rejection
     });
-    const finish = (result: GrowthResult) => {
+    const finish = async (result: GrowthResult) => {
         if (fs.existsSync(logsRoot)) {
-            writeFileAtomic(path.join(logsRoot, resultFile), JSON.stringify(result, null, 2));
+            await atomicWrite(path.join(logsRoot, resultFile), JSON.stringify(result, null, 2));
         }
         options.onEvent?.({ kind: 'finished', result });
         return result;
