@@ -1,4 +1,4 @@
-// Bundles the language server, the CLI, the VS Code extension and the preview webview into out/.
+// Bundles the language server (and its lazily loaded crew LLM), the CLI, the VS Code extension and the webviews (preview, mutation PR) into out/.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -64,7 +64,7 @@ const node = {
 // The webview runs in VS Code's browser sandbox: one script with Mermaid inside, nothing fetched remotely.
 const webview = {
     ...common,
-    entryPoints: { 'webviews/preview': 'webviews/src/preview.ts' },
+    entryPoints: { 'webviews/preview': 'webviews/src/preview.ts', 'webviews/mutation-pr': 'webviews/src/mutation-pr.ts' },
     outdir: 'out',
     platform: 'browser',
     target: 'es2022',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { previewViewType } from '../../webviews/src/messages.js';
+import { mutationPrViewType, previewViewType } from '../../webviews/src/messages.js';
 import { validate } from '../fixtures.js';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -40,12 +40,30 @@ describe('extension manifest', () => {
 
     test('a preview left open at reload activates the extension that restores it', () => {
         expect(manifest.activationEvents).toContain(`onWebviewPanel:${previewViewType}`);
+        // A mutation PR is not restored: its run waits in the server that the reload ended.
+        expect(manifest.activationEvents).not.toContain(`onWebviewPanel:${mutationPrViewType}`);
+    });
+
+    test('the crew\'s commands are in the Factory category; Grow Spec is on .fspec editors\' title bar and palette', () => {
+        const command = (id: string) => contributes.commands.find((c: { command: string }) => c.command === id);
+        expect(command('fspec.grow')).toEqual({ command: 'fspec.grow', title: 'Grow Spec', category: 'Factory', icon: '$(sparkle)' });
+        expect(['fspec.crew.setApiKey', 'fspec.crew.clearApiKey'].map(id => [command(id)?.title, command(id)?.category]))
+            .toEqual([['Set Crew API Key', 'Factory'], ['Clear Crew API Key', 'Factory']]);
+        expect(contributes.menus['editor/title']).toContainEqual({ command: 'fspec.grow', when: 'editorLangId == fspec', group: 'navigation@3' });
+        expect(contributes.menus.commandPalette).toContainEqual({ command: 'fspec.grow', when: 'editorLangId == fspec' });
     });
 
     test('the settings the issue names are declared with defaults', () => {
         const properties = contributes.configuration.properties;
-        expect(Object.keys(properties).sort()).toEqual(['fspec.crew.baseUrl', 'fspec.crew.model', 'fspec.crew.provider', 'fspec.preview.debounceMs', 'fspec.trace.server']);
+        expect(Object.keys(properties).sort()).toEqual([
+            'fspec.crew.baseUrl', 'fspec.crew.growOnSave', 'fspec.crew.model', 'fspec.crew.provider', 'fspec.crew.timeoutSeconds',
+            'fspec.preview.debounceMs', 'fspec.trace.server'
+        ]);
+        expect(properties['fspec.crew.timeoutSeconds']).toMatchObject({ type: 'number', default: 120 });
         expect(properties['fspec.preview.debounceMs'].default).toBe(300);
+        expect(properties['fspec.crew.growOnSave']).toMatchObject({ type: 'boolean', default: true });
+        // pi-ai has no default model: the setting must not promise one.
+        expect(properties['fspec.crew.model'].markdownDescription).toMatch(/Required with `fspec\.crew\.provider`/);
         expect(properties['fspec.trace.server'].enum).toEqual(['off', 'messages', 'verbose']);
     });
 
@@ -54,7 +72,8 @@ describe('extension manifest', () => {
         const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
             .split('\n').map(line => line.trim()).filter(Boolean).sort();
         expect(files).toEqual(expect.arrayContaining([
-            'package.json', 'README.md', 'out/extension.cjs', 'out/language-server/main.cjs', 'out/webviews/preview.js',
+            'package.json', 'README.md', 'out/extension.cjs', 'out/language-server/main.cjs', 'out/language-server/crew-llm.cjs',
+            'out/webviews/preview.js', 'out/webviews/mutation-pr.js', 'out/webviews/mutation-pr.css',
             'extension/language-configuration.json', 'extension/syntaxes/fspec.tmLanguage.json', 'extension/snippets/fspec.json', 'extension/icons/fspec.png'
         ]));
         expect(files.filter(file => /node_modules|\.map$|\.ts$|^test\/|^examples\//.test(file))).toEqual([]);

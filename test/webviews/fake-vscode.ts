@@ -1,7 +1,8 @@
 /**
- * Just enough of the `vscode` API for the preview's extension side, in memory: webview panels
- * that record what they are sent, editors, commands, settings and files. Tests drive it like a
- * user (open, type, click) and read what the extension did. The real thing is tested in VS Code.
+ * Just enough of the `vscode` API for the preview's and the crew's extension side, in memory:
+ * webview panels that record what they are sent, editors, documents, commands, settings, files,
+ * progress and messages. Tests drive it like a user (open, type, click) and read what the
+ * extension did. The real thing is tested in VS Code.
  */
 import { URI, UriUtils } from 'langium';
 
@@ -21,8 +22,13 @@ export class EventEmitter<T> {
     }
 }
 
-export const Uri = { parse: (value: string) => URI.parse(value), file: (path: string) => URI.file(path), joinPath: UriUtils.joinPath };
+export const Uri = {
+    parse: (value: string) => URI.parse(value), file: (path: string) => URI.file(path), joinPath: UriUtils.joinPath,
+    from: (components: { scheme: string, path: string }) => URI.from(components)
+};
 export const ViewColumn = { One: 1, Two: 2, Beside: -2 } as const;
+export const ProgressLocation = { Notification: 15 } as const;
+export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
 export const TextEditorRevealType = { InCenterIfOutsideViewport: 2 } as const;
 
 export class Range {
@@ -32,6 +38,9 @@ export class Range {
 export class FakeWebviewPanel {
     readonly posted: unknown[] = [];
     title = '';
+    /** Where and with which options the extension created it. */
+    viewColumn?: number;
+    createOptions?: { enableScripts?: boolean, retainContextWhenHidden?: boolean, localResourceRoots?: URI[] };
     visible = true;
     active = false;
     disposed = false;
@@ -70,6 +79,45 @@ export class FakeWebviewPanel {
     }
 }
 
+/** A `withProgress` notification: what it reported, whether it ended, and the user's Cancel. */
+export class FakeProgress {
+    readonly messages: string[] = [];
+    done = false;
+    private readonly cancellation = new EventEmitter<void>();
+    readonly token = { isCancellationRequested: false, onCancellationRequested: this.cancellation.event };
+    constructor(readonly options: { title?: string, cancellable?: boolean }) {}
+    cancel(): void {
+        this.token.isCancellationRequested = true;
+        this.cancellation.fire();
+    }
+}
+
+export class FakeStatusBarItem {
+    text = '';
+    tooltip = '';
+    command?: string;
+    visible = false;
+    show(): void {
+        this.visible = true;
+    }
+    hide(): void {
+        this.visible = false;
+    }
+    dispose(): void {
+        this.visible = false;
+    }
+}
+
+/** An open text document; `save()` counts the saves. */
+export interface FakeDocument {
+    uri: URI;
+    languageId: string;
+    isDirty: boolean;
+    saves: number;
+    getText(): string;
+    save(): Promise<boolean>;
+}
+
 export interface FakeEditor {
     document: { uri: URI, languageId: string };
     selection: { active: { line: number, character: number } };
@@ -88,6 +136,26 @@ export const fake = {
     activeEditorChanged: new EventEmitter<FakeEditor | undefined>(),
     selectionChanged: new EventEmitter<{ textEditor: FakeEditor }>(),
     textChanged: new EventEmitter<{ document: { uri: URI, languageId: string }, contentChanges: unknown[] }>(),
+    documentSaved: new EventEmitter<FakeDocument>(),
+    progress: [] as FakeProgress[],
+    statusBarItems: [] as FakeStatusBarItem[],
+    contentProviders: new Map<string, { provideTextDocumentContent(uri: URI): string | undefined }>(),
+    /** Information and warning messages shown (error messages throw unless a test expects them). */
+    messages: [] as Array<{ kind: 'information' | 'warning', text: string }>,
+    /** An open document, as `workspace.textDocuments` lists it. */
+    document(path: string, text: string, languageId = 'fspec'): FakeDocument {
+        const document: FakeDocument = {
+            uri: URI.file(path), languageId, isDirty: false, saves: 0, getText: () => text,
+            save: async () => {
+                document.saves++;
+                document.isDirty = false;
+                fake.documentSaved.fire(document);
+                return true;
+            }
+        };
+        workspace.textDocuments.push(document);
+        return document;
+    },
     /** The user typed in a document. */
     edit(uri: string, languageId = 'fspec'): void {
         this.textChanged.fire({ document: { uri: URI.parse(uri), languageId }, contentChanges: [{ text: 'x' }] });
@@ -102,6 +170,11 @@ export const fake = {
         this.settings.clear();
         this.files.clear();
         this.shown.length = 0;
+        this.progress.length = 0;
+        this.statusBarItems.length = 0;
+        this.contentProviders.clear();
+        this.messages.length = 0;
+        workspace.textDocuments = [];
         window.activeTextEditor = undefined;
         window.visibleTextEditors = [];
     }
@@ -110,8 +183,9 @@ export const fake = {
 export const window = {
     activeTextEditor: undefined as FakeEditor | undefined,
     visibleTextEditors: [] as FakeEditor[],
-    createWebviewPanel: (viewType: string) => {
+    createWebviewPanel: (viewType: string, _title?: string, viewColumn?: number, options?: FakeWebviewPanel['createOptions']) => {
         const panel = new FakeWebviewPanel(viewType);
+        Object.assign(panel, { viewColumn, createOptions: options });
         fake.panels.push(panel);
         return panel;
     },
@@ -127,13 +201,36 @@ export const window = {
     onDidChangeTextEditorSelection: fake.selectionChanged.event,
     showQuickPick: async () => undefined,
     showSaveDialog: async () => undefined,
-    showInformationMessage: async () => undefined,
-    showErrorMessage: async (message: string) => { throw new Error(`unexpected error message: ${message}`); },
+    showInformationMessage: async (text: string) => { fake.messages.push({ kind: 'information', text }); return undefined; },
+    showWarningMessage: async (text: string) => { fake.messages.push({ kind: 'warning', text }); return undefined; },
+    showErrorMessage: async (message: string, ..._items: string[]): Promise<string | undefined> => { throw new Error(`unexpected error message: ${message}`); },
+    showInputBox: async (_options?: { password?: boolean, ignoreFocusOut?: boolean }): Promise<string | undefined> => undefined,
+    withProgress: async <T>(options: FakeProgress['options'], task: (progress: { report(value: { message?: string }): void }, token: FakeProgress['token']) => Promise<T>) => {
+        const progress = new FakeProgress(options);
+        fake.progress.push(progress);
+        try {
+            return await task({ report: ({ message }) => void (message && progress.messages.push(message)) }, progress.token);
+        } finally {
+            progress.done = true;
+        }
+    },
+    createStatusBarItem: () => {
+        const item = new FakeStatusBarItem();
+        fake.statusBarItems.push(item);
+        return item;
+    },
+    createOutputChannel: () => ({ trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
     setStatusBarMessage: () => ({ dispose: () => undefined })
 };
 
 export const workspace = {
+    textDocuments: [] as FakeDocument[],
     onDidChangeTextDocument: fake.textChanged.event,
+    onDidSaveTextDocument: fake.documentSaved.event,
+    registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: URI): string | undefined }) => {
+        fake.contentProviders.set(scheme, provider);
+        return { dispose: () => fake.contentProviders.delete(scheme) };
+    },
     getConfiguration: (section: string) => ({ get: <T>(key: string, fallback: T) => (fake.settings.get(`${section}.${key}`) as T) ?? fallback }),
     openTextDocument: async (uri: URI) => ({ uri, languageId: 'fspec' }),
     asRelativePath: (uri: URI) => uri.path,

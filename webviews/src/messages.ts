@@ -1,5 +1,6 @@
 /**
- * Every message between the extension's preview panel and its webview, both ways, typed once.
+ * Every message between the extension's webview panels (the preview, the mutation PR) and their
+ * webviews, both ways, typed once.
  * The extension imports this file, and so does the webview bundle: it must stay free of
  * `vscode` and of DOM code. Types from the language server are imported as types only.
  */
@@ -93,4 +94,71 @@ export function isFromWebview(value: unknown): value is FromWebview {
 /** Whether two views show the same diagram (so an update keeps zoom and scroll). */
 export function sameView(a: PreviewView | undefined, b: PreviewView | undefined): boolean {
     return a !== undefined && b !== undefined && a.uri === b.uri && a.mode === b.mode && (a.pipeline ?? null) === (b.pipeline ?? null);
+}
+
+// The mutation PR view: a growth of the agent crew awaiting review, or how its review ended.
+
+/** The mutation PR panel type (no serializer: a PR can only be decided while its run waits in the server). */
+export const mutationPrViewType = 'fspec.mutationPr';
+
+export type ReviewDecision = 'approve' | 'reject';
+
+type Risk = 'low' | 'medium' | 'high';
+
+/**
+ * How a growth run ended (or where it waits): the server's `GrowthStatus`, spelled out here
+ * because the server's crew types import its Node modules, which the webview's DOM-only
+ * typecheck lacks. The extension passes the server's values where these are expected, so the
+ * root typecheck fails if the two drift apart.
+ */
+export type PrStatus = 'nothing-to-grow' | 'awaiting-review' | 'grown' | 'rejected' | 'vetoed' | 'failed' | 'cancelled';
+
+/** The server's `MutationPr` as the view reads it (the fields it shows); spelled out for the same reason as `PrStatus`. */
+export interface PrView {
+    runId: string;
+    spec: { name: string; path: string };
+    planner: string;
+    desires: Array<{ name: string; goal?: string; constraints: string[]; trusted_sources: string[]; outputs: string[]; cadence?: string }>;
+    stage: { name: string; version: string; from?: string };
+    /** The spec text before the growth (its header names the version grown from). */
+    before: string;
+    safety: { verdict: 'approved' | 'vetoed'; vetoes: Array<{ code: string; message: string; line: number }> };
+    simulation: {
+        morphs: Array<{ kind: string; detail: string; risk?: Risk; review?: 'human' | 'auto'; tests: string[] }>;
+        risk: Risk;
+        tests: Array<{ name: string; text?: string; status: 'missing' | 'not-run' }>;
+        /** Flowcharts with the added (after) and removed (before) elements already highlighted by their Mermaid classes. */
+        diagrams: { before: { mermaid: string }; after: { mermaid: string } };
+    };
+    adapters: Array<{ source: string; entities: string[]; cadence?: string; url?: string; tier?: string }>;
+    panels: Array<{ panel: string; title?: string; for: string[]; sections: Array<{ entity: string; fields: string[] }> }>;
+}
+
+/** Where a PR's review is: open (the buttons), being deployed (buttons disabled), or ended (its final status instead). */
+export type PrReview =
+    | { phase: 'open' }
+    | { phase: 'deploying'; decision: ReviewDecision }
+    | { phase: 'ended'; status: PrStatus; message: string };
+
+/** Extension → mutation PR webview. */
+export type ToPrWebview =
+    | { type: 'pr'; pr: PrView; review: PrReview }
+    | { type: 'review'; runId: string; review: PrReview };
+
+/** Mutation PR webview → extension. */
+export type FromPrWebview =
+    /** The script has started: send the PR. */
+    | { type: 'ready' }
+    | { type: 'approve'; runId: string }
+    | { type: 'reject'; runId: string; reason: string }
+    /** Show the text diff; with a line, that line of the proposed spec (a Safety veto's). */
+    | { type: 'showDiff'; line?: number }
+    /** Both flowcharts are drawn (or failed, each reported by `renderError`). */
+    | { type: 'rendered'; runId: string; durationMs: number }
+    | { type: 'renderError'; runId: string; side: 'before' | 'after'; message: string };
+
+const fromPrWebviewTypes: ReadonlySet<string> = new Set<FromPrWebview['type']>(['ready', 'approve', 'reject', 'showDiff', 'rendered', 'renderError']);
+
+export function isFromPrWebview(value: unknown): value is FromPrWebview {
+    return typeof value === 'object' && value !== null && fromPrWebviewTypes.has((value as { type?: unknown }).type as string);
 }

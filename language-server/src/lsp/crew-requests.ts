@@ -73,7 +73,12 @@ export class CrewRequests {
             review: (pr, signal) => new Promise<ReviewAnswer>((resolve, reject) => {
                 run.answer = resolve;
                 run.awaiting = { runId, status: 'awaiting-review', pr, logsRoot: '', message: `The growth of ${pr.spec.name} to ${pr.stage.version} waits for review.` };
-                signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+                signal.addEventListener('abort', () => {
+                    // A cancelled review is over: a later simulate must start afresh, not reopen it.
+                    run.answer = undefined;
+                    run.awaiting = undefined;
+                    reject(signal.reason);
+                }, { once: true });
                 void this.connection.sendNotification(FactoryMethods.runEvent, { runId, uri, event: { kind: 'review', result: run.awaiting } });
                 opened(run.awaiting);
             })

@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FactoryMethods, type GrowthResult, type GrowthStatus, type MutationPr } from '../../../language-server/src/protocol.js';
+import type { PrReview, ReviewDecision } from '../../../webviews/src/messages.js';
+import { uriKey } from '../preview/preview-panels.js';
+import type { CrewRuns } from './crew-runs.js';
+import { MutationPrPanel } from './mutation-pr-panel.js';
+import type { PrDocuments } from './pr-documents.js';
+
+/** Who started a growth: a save only speaks up when there is something to review or something went wrong. */
+export type GrowTrigger = 'save' | 'command';
+
+/**
+ * The growth of a spec from its new desires, as the user drives it: started on save (when
+ * `fspec/plan` finds new desires and `fspec.crew.growOnSave` allows) or by `fspec.grow`; its
+ * outcome told, or its mutation PR opened for review; the review's decision deployed.
+ */
+export class GrowController implements vscode.Disposable {
+    /** The PR view of each spec (by uri); a newer PR of the spec replaces it. */
+    private readonly panels = new Map<string, MutationPrPanel>();
+    private closing = false;
+
+    constructor(
+        private readonly client: LanguageClient, private readonly runs: CrewRuns, private readonly documents: PrDocuments,
+        private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel
+    ) {}
+
+    /**
+     * A document was saved. A spec with new desires grows, unless the crew is already at work on it
+     * (the server's own save during a deploy lands here too) or its PR awaits review.
+     */
+    async saved(document: vscode.TextDocument): Promise<void> {
+        const uri = uriKey(document.uri);
+        if (document.languageId !== 'fspec' || document.uri.scheme !== 'file' || this.runs.isActive(uri) || this.panels.get(uri)?.review.phase === 'open'
+            || !vscode.workspace.getConfiguration('fspec.crew', document.uri).get<boolean>('growOnSave', true)) {
+            return;
+        }
+        try {
+            const plan = await this.client.sendRequest(FactoryMethods.plan, { uri });
+            if (plan?.input.new_desires.length) {
+                await this.grow(uri, 'save');
+            }
+        } catch (error) {
+            this.log.warn(`Planning the growth of ${uri} failed: ${errorText(error)}`);
+        }
+    }
+
+    /** Runs a growth of the spec: progress while it runs, then its outcome or its PR. */
+    async grow(uri: string, trigger: GrowTrigger): Promise<void> {
+        const spec = specName(uri);
+        if (this.runs.isActive(uri)) {
+            if (trigger === 'command') {
+                void vscode.window.showInformationMessage(`The crew is already at work on ${spec}.`);
+            }
+            return;
+        }
+        let result: GrowthResult | null;
+        try {
+            result = await this.runs.track(uri, spec, `Growing ${spec}`, { cancellable: true }, () => this.client.sendRequest(FactoryMethods.simulate, { uri }));
+        } catch (error) {
+            this.log.error(`Growing ${spec} failed`, error);
+            void vscode.window.showErrorMessage(`Growing ${spec} failed: ${errorText(error)}`);
+            return;
+        }
+        if (!result) {
+            this.log.warn(`Growing ${spec}: the language server has not loaded ${uri}`);
+            if (trigger === 'command') {
+                void vscode.window.showWarningMessage(`The language server has not loaded ${spec} yet; try again in a moment.`);
+            }
+            return;
+        }
+        this.log.info(`${spec} (run ${result.runId}): ${result.status}: ${result.message}${result.logsRoot ? ` (logs: ${result.logsRoot})` : ''}`);
+        if (result.status === 'awaiting-review' && result.pr) {
+            await this.openPr(uri, result.pr, { phase: 'open' });
+        } else if (result.status === 'vetoed' && result.pr) {
+            const pr = result.pr;
+            const review = ended(result, pr);
+            void vscode.window.showErrorMessage(result.message, 'Show Details').then(choice => choice && this.openPr(uri, pr, review));
+        } else if (result.status !== 'nothing-to-grow' || trigger === 'command') {
+            notify(result.status, result.message);
+        }
+    }
+
+    dispose(): void {
+        this.closing = true;
+        [...this.panels.values()].forEach(panel => panel.dispose());
+    }
+
+    private async openPr(uri: string, pr: MutationPr, review: PrReview): Promise<void> {
+        const shown = this.panels.get(uri);
+        // The server answers a growth of a spec whose PR awaits review with that PR: show it again.
+        if (shown?.pr.runId === pr.runId) {
+            return shown.reveal();
+        }
+        shown?.dispose();
+        const panel = await MutationPrPanel.open(pr, review, {
+            extensionUri: this.extensionUri, documents: this.documents, log: this.log,
+            decide: (decided, decision, reason) => void this.decide(uri, decided, decision, reason)
+        });
+        this.panels.set(uri, panel);
+        panel.onDidDispose(() => {
+            if (this.panels.get(uri) === panel) {
+                this.panels.delete(uri);
+            }
+            // Closing a PR without a decision abandons it: its waiting run is cancelled, so the next save
+            // or Grow Spec grows afresh from the current text (the server would answer with this PR again).
+            if (panel.review.phase === 'open' && !this.closing) {
+                this.log.info(`${pr.spec.name} (run ${pr.runId}): the mutation PR was closed without a review; cancelling the run`);
+                this.client.sendRequest(FactoryMethods.cancel, { runId: pr.runId }).then(undefined, error => this.log.warn(`Cancelling run ${pr.runId} failed: ${errorText(error)}`));
+            }
+        });
+    }
+
+    /** The reviewer's decision: `fspec/deploy` under a progress notification, then the outcome in the view and a message. */
+    private async decide(uri: string, panel: MutationPrPanel, decision: ReviewDecision, reason?: string): Promise<void> {
+        const { pr } = panel;
+        panel.setReview({ phase: 'deploying', decision });
+        const title = `${decision === 'approve' ? 'Approving' : 'Rejecting'} the growth of ${pr.spec.name}`;
+        try {
+            const result = await this.runs.track(uri, pr.spec.name, title, { cancellable: false, runId: pr.runId },
+                () => this.client.sendRequest(FactoryMethods.deploy, { runId: pr.runId, decision, ...(reason ? { reason } : {}) }));
+            this.log.info(`${pr.spec.name} (run ${pr.runId}): ${decision}: ${result.status}: ${result.message}`);
+            const review = ended(result, pr);
+            panel.setReview(review);
+            notify(review.status, review.message);
+        } catch (error) {
+            const message = `The ${decision === 'approve' ? 'approval' : 'rejection'} of ${pr.spec.name}'s growth failed: ${errorText(error)}`;
+            this.log.error(message);
+            panel.setReview({ phase: 'ended', status: 'failed', message });
+            notify('failed', message);
+        }
+    }
+}
+
+/** How a run ended, as the view and the notification say it: a growth names its version, commit and tag. */
+function ended(result: GrowthResult, pr: MutationPr): Extract<PrReview, { phase: 'ended' }> {
+    if (result.status !== 'grown') {
+        return { phase: 'ended', status: result.status, message: result.message };
+    }
+    const recorded = [result.commit && `commit ${result.commit.slice(0, 7)}`, result.tag && `tag ${result.tag}`].filter(Boolean);
+    return { phase: 'ended', status: 'grown', message: `${pr.spec.name} grown to ${pr.stage.version}${recorded.length ? ` — ${recorded.join(', ')}` : ''}` };
+}
+
+function notify(status: GrowthStatus, message: string): void {
+    switch (status) {
+        case 'failed':
+        case 'vetoed':
+            void vscode.window.showErrorMessage(message);
+            return;
+        case 'cancelled':
+            void vscode.window.showWarningMessage(message);
+            return;
+        default:
+            void vscode.window.showInformationMessage(message);
+    }
+}
+
+/** The spec's name from its header in the open document (`spec FarmOps version …`), else the file's name. */
+function specName(uri: string): string {
+    const document = vscode.workspace.textDocuments.find(d => uriKey(d.uri) === uri);
+    const header = document && /^\s*spec\s+([A-Za-z_]\w*)/m.exec(document.getText());
+    return header?.[1] ?? vscode.Uri.parse(uri).path.split('/').pop()!.replace(/\.fspec$/, '');
+}
+
+function errorText(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
