@@ -2,6 +2,7 @@
 import { runAll } from './harness.js';
 import './language-features.js';
 import './preview.js';
+import './crew.js';
 
 export async function run(): Promise<void> {
     await runAll();
