@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GrowthResult } from '../../language-server/src/crew/mutation-pr.js';
 import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { exampleRepository } from '../crew/example-repository.js';
 import { hang, httpError, startScriptedOpenAiServer, streamedText, streamedToolCall } from '../crew/llm/scripted-openai-server.js';
 import { root, type Run } from './run-fspec.js';
 
@@ -22,23 +23,12 @@ function fspecWithInput(args: string[], input: string, cwd: string, env: Record<
     });
 }
 
-/** An example folder committed in a fresh repository, with a new desire written into its spec. */
-function exampleRepository(example: string, spec: string, desire: string): Sandbox {
-    const sandbox = new Sandbox();
-    fs.cpSync(path.join(root, 'examples', example), sandbox.folder, { recursive: true });
-    sandbox.git('init', '--quiet', '--initial-branch=main');
-    sandbox.git('add', '--all');
-    sandbox.git('commit', '--quiet', '-m', 'Start');
-    const file = sandbox.path(spec);
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${desire}`));
-    return sandbox;
-}
 
 const tuesday = '    desire tuesday_first {\n      goal "Reserve Tuesday contracts first"\n      constraint "PHI compliant"\n      output packlists, invoices, shortfall_alerts\n    }\n';
 
 describe('fspec grow', () => {
     it('shows the mutation PR and applies it when the answer on stdin approves', async () => {
-        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
         const run = await fspecWithInput(['grow', 'farm-ops.fspec'], 'maybe\na\n', sandbox.folder);
         expect(run.stderr).toContain('Mutation PR');
         expect(run.stderr).toContain('+      step shortfall_alerts "Shortfall alerts" reads Invoice');
@@ -63,7 +53,7 @@ describe('fspec grow', () => {
 
     it('grows the immigration example with --yes and prints the result as JSON', async () => {
         const desire = '    desire rfe_deadlines {\n      goal "Alert paralegals to RFE deadlines"\n      constraint client_data_stays\n      trusted_source state_bulletin\n      output rfe_alerts\n    }\n';
-        const sandbox = exampleRepository('immigration-policy-impact', 'policy-impact.fspec', desire);
+        const { sandbox } = exampleRepository('immigration-policy-impact', 'policy-impact.fspec', desire);
         const run = await fspecWithInput(['grow', 'policy-impact.fspec', '--yes', '--json'], '', sandbox.folder);
         expect(run.code).toBe(0);
         const result = JSON.parse(run.stdout) as GrowthResult;
@@ -73,7 +63,7 @@ describe('fspec grow', () => {
     });
 
     it('rejects with the reason given, and treats no answer as a rejection', async () => {
-        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
         const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
         const rejected = await fspecWithInput(['grow', 'farm-ops.fspec'], 'r wait for the new season\n', sandbox.folder);
         expect(rejected.stdout.trim()).toBe('The growth of FarmOps to 0.3.0 was rejected (wait for the new season); the spec is unchanged.');
@@ -84,7 +74,7 @@ describe('fspec grow', () => {
     });
 
     it('exits 1 with the veto when Safety refuses the growth', async () => {
-        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', '    desire organic {\n      constraint "Only organic sprays"\n    }\n');
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', '    desire organic {\n      constraint "Only organic sprays"\n    }\n');
         const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder);
         expect(run.code).toBe(1);
         expect(run.stdout).toContain('Safety vetoed the growth: Morph add_guardrail is not allowed');
@@ -108,7 +98,7 @@ describe('fspec grow', () => {
 
 describe('fspec grow after the process died', () => {
     it('resumes a run killed while it waited for review from its checkpoint, to the same commit', async () => {
-        const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
         const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
         const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), 'grow', 'farm-ops.fspec'], { cwd: sandbox.folder });
         let stderr = '';
@@ -148,7 +138,7 @@ describe('fspec grow with a model behind an OpenAI-compatible endpoint (scripted
             streamedToolCall('submit_planner', [plan.slice(0, 20), plan.slice(20, 55), plan.slice(55)])
         );
         try {
-            const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
+            const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
             const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes', '--json'], '', sandbox.folder, endpoint(server.baseUrl));
             expect(run.stderr).toContain(`crew on openai-compatible/planner-test at ${server.baseUrl}`);
             const result = JSON.parse(run.stdout) as GrowthResult;
@@ -171,7 +161,7 @@ describe('fspec grow with a model behind an OpenAI-compatible endpoint (scripted
         for (const { steps, message } of cases) {
             const server = await startScriptedOpenAiServer(...steps);
             try {
-                const sandbox = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
+                const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', freeText);
                 const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');
                 const run = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder, endpoint(server.baseUrl));
                 expect(run.code).toBe(1);

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { fauxAssistantMessage, fauxText, fauxToolCall, registerFauxProvider, type FauxProviderRegistration } from '@mariozechner/pi-ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlannerOutput } from '../../language-server/src/crew/contracts.js';
 import { runGrowth } from '../../language-server/src/crew/growth-run.js';
 import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
-import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { withoutGlobalGitConfig, type Sandbox } from '../lineage/git-sandbox.js';
+import { exampleRepository } from './example-repository.js';
 import { testLlm } from './llm/llm-test-helpers.js';
 import { services } from './example-specs.js';
 
@@ -20,15 +20,8 @@ beforeEach(() => faux = registerFauxProvider());
 afterEach(() => faux.unregister());
 
 function farm(desire: string): { sandbox: Sandbox, spec: string, text: string } {
-    const sandbox = new Sandbox();
-    fs.cpSync(path.resolve('examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
-    sandbox.git('init', '--quiet', '--initial-branch=main');
-    sandbox.git('add', '--all');
-    sandbox.git('commit', '--quiet', '-m', 'Start');
-    const spec = sandbox.path('farm-ops.fspec');
-    const text = fs.readFileSync(spec, 'utf8').replace('  desires {\n', `  desires {\n${desire}`);
-    fs.writeFileSync(spec, text);
-    return { sandbox, spec, text };
+    const { sandbox, file, text } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', desire);
+    return { sandbox, spec: file, text };
 }
 
 function grow(spec: string, text: string) {

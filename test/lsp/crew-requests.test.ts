@@ -8,7 +8,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { ApplyWorkspaceEditParams, CodeLens } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FactoryMethods, type GrowthResult, type PlanResult, type RunEventParams } from '../../language-server/src/protocol.js';
-import { Sandbox } from '../lineage/git-sandbox.js';
+import type { Sandbox } from '../lineage/git-sandbox.js';
+import { exampleRepository } from '../crew/example-repository.js';
 
 /**
  * The crew over LSP, as an editor drives it: the bundled server over stdio, a client that applies
@@ -26,14 +27,7 @@ const saved: string[] = [];
 const buffers = new Map<string, TextDocument>();
 
 function project(): { sandbox: Sandbox, file: string, uri: string, text: string } {
-    const sandbox = new Sandbox();
-    fs.cpSync(path.join(root, 'examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
-    sandbox.git('init', '--quiet', '--initial-branch=main');
-    sandbox.git('add', '--all');
-    sandbox.git('commit', '--quiet', '-m', 'Start');
-    const file = sandbox.path('farm-ops.fspec');
-    const text = fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${tuesday}`);
-    fs.writeFileSync(file, text);
+    const { sandbox, file, text } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
     const uri = pathToFileURL(file).toString();
     buffers.set(uri, TextDocument.create(uri, 'fspec', 1, text));
     connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fspec', version: 1, text } });
