@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { ApplyWorkspaceEditParams, CodeLens } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FactoryMethods, type GrowthResult, type PlanResult, type RunEventParams } from '../../language-server/src/protocol.js';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import type { CodeLens } from 'vscode-languageserver';
+import { FactoryMethods, type GrowthResult, type PlanResult } from '../../language-server/src/protocol.js';
+import { CrewClient } from './crew-client.js';
 import type { Sandbox } from '../lineage/git-sandbox.js';
 import { exampleRepository } from '../crew/example-repository.js';
 
@@ -15,54 +11,22 @@ import { exampleRepository } from '../crew/example-repository.js';
  * The crew over LSP, as an editor drives it: the bundled server over stdio, a client that applies
  * the server's edits and saves on request, and a real git repository holding the farmer example.
  */
-const root = path.resolve(import.meta.dirname, '../..');
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-home-'));
 const tuesday = '    desire tuesday_first {\n      goal "Reserve Tuesday contracts first"\n      output packlists, invoices, shortfall_alerts\n    }\n';
 
+let client: CrewClient;
 let connection: MessageConnection;
-const events: RunEventParams[] = [];
-const edits: ApplyWorkspaceEditParams[] = [];
-const saved: string[] = [];
-/** The editor's buffers: what applyEdit changes and fspec/save writes. */
-const buffers = new Map<string, TextDocument>();
 
 function project(): { sandbox: Sandbox, file: string, uri: string, text: string } {
     const { sandbox, file, text } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
-    const uri = pathToFileURL(file).toString();
-    buffers.set(uri, TextDocument.create(uri, 'fspec', 1, text));
-    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fspec', version: 1, text } });
-    return { sandbox, file, uri, text };
+    return { sandbox, file, uri: client.open(file), text };
 }
 
 beforeAll(async () => {
-    // No global git identity: the crew's own identity signs the lineage commits.
-    const server = spawn(process.execPath, [path.join(root, 'bin/fspec-language-server.cjs'), '--stdio'],
-        { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home } });
-    connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-    connection.onNotification(FactoryMethods.runEvent.method, (params: RunEventParams) => { events.push(params); });
-    connection.onRequest('workspace/applyEdit', (params: ApplyWorkspaceEditParams) => {
-        edits.push(params);
-        for (const [uri, changes] of Object.entries(params.edit.changes ?? {})) {
-            const buffer = buffers.get(uri)!;
-            buffers.set(uri, TextDocument.create(uri, 'fspec', buffer.version + 1, TextDocument.applyEdits(buffer, changes)));
-        }
-        return { applied: true };
-    });
-    connection.onRequest(FactoryMethods.save.method, ({ uri }: { uri: string }) => {
-        saved.push(uri);
-        fs.writeFileSync(new URL(uri), buffers.get(uri)!.getText());
-        return true;
-    });
-    connection.listen();
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { saveRequest: true } });
-    connection.sendNotification('initialized', {});
+    client = await CrewClient.start();
+    connection = client.connection;
 });
 
-afterAll(async () => {
-    await connection.sendRequest('shutdown');
-    connection.sendNotification('exit');
-    connection.dispose();
-});
+afterAll(() => client.stop());
 
 describe('the crew over LSP', () => {
     it('offers Grow over pending desires and plans them without starting a run', async () => {
@@ -80,26 +44,47 @@ describe('the crew over LSP', () => {
         expect(review.status).toBe('awaiting-review');
         expect(review.pr?.before).toBe(text);
         expect(fs.readFileSync(file, 'utf8')).toBe(text);
-        const runEvents = events.filter(e => e.runId === review.runId).map(e => e.event);
+        const runEvents = client.events.filter(e => e.runId === review.runId).map(e => e.event);
         expect(runEvents).toContainEqual({ kind: 'stage', node: 'safety', label: 'Identity invariants and morph rules', role: 'Safety', status: 'completed' });
         expect(runEvents.at(-1)).toEqual({ kind: 'review', result: review });
 
         const grown: GrowthResult = await connection.sendRequest(FactoryMethods.deploy.method, { runId: review.runId, decision: 'approve' });
         expect(grown).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.3.0' });
-        expect(edits.at(-1)?.label).toBe('Grow spec');
-        expect(saved).toContain(uri);
+        expect(client.edits.at(-1)?.label).toBe('Grow spec');
+        expect(client.saved).toContain(uri);
         expect(fs.readFileSync(file, 'utf8')).toBe(review.pr?.after);
         expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
-        expect(events.filter(e => e.runId === review.runId).at(-1)?.event).toEqual({ kind: 'finished', result: grown });
+        expect(client.events.filter(e => e.runId === review.runId).at(-1)?.event).toEqual({ kind: 'finished', result: grown });
     });
 
     it('ends a cancelled run waiting for review without touching the spec, and refuses an answer for it', async () => {
         const { file, uri, text } = project();
         const review: GrowthResult = await connection.sendRequest(FactoryMethods.simulate.method, { uri });
         await connection.sendRequest(FactoryMethods.cancel.method, { runId: review.runId });
-        await expect.poll(() => events.find(e => e.runId === review.runId && e.event.kind === 'finished')?.event).toMatchObject({ result: { status: 'cancelled' } });
+        await expect.poll(() => client.events.find(e => e.runId === review.runId && e.event.kind === 'finished')?.event).toMatchObject({ result: { status: 'cancelled' } });
         await expect(connection.sendRequest(FactoryMethods.deploy.method, { runId: review.runId, decision: 'approve' }))
             .rejects.toThrow(`No growth run ${review.runId} is waiting for review`);
         expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    });
+
+    it('resumes a run that waited for review when the server died, from its checkpoint', async () => {
+        const { sandbox, file, text } = project();
+        const first = await CrewClient.start();
+        const review: GrowthResult = await first.connection.sendRequest(FactoryMethods.simulate.method, { uri: first.open(file) });
+        await first.kill();
+        expect(fs.readFileSync(file, 'utf8')).toBe(text);
+
+        const second = await CrewClient.start();
+        try {
+            const resumed: GrowthResult = await second.connection.sendRequest(FactoryMethods.simulate.method, { uri: second.open(file) });
+            expect(resumed).toMatchObject({ status: 'awaiting-review', runId: review.runId });
+            // Nothing before the review ran again: the checkpoint had it all.
+            expect(second.events.filter(e => e.event.kind === 'stage' && e.event.status === 'started').map(e => e.event.kind === 'stage' && e.event.node)).toEqual(['review']);
+            const grown: GrowthResult = await second.connection.sendRequest(FactoryMethods.deploy.method, { runId: review.runId, decision: 'approve' });
+            expect(grown).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.3.0' });
+            expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+        } finally {
+            await second.stop();
+        }
     });
 });
