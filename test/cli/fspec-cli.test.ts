@@ -171,7 +171,7 @@ describe('bad input gets a clear message and a non-zero exit, never a stack trac
 
 test('--help names every command and the exit codes', async () => {
     const run = await fspec(['--help']);
-    for (const text of ['validate [options] <paths...>', 'normalize <file>', 'diff [options] <old> <new>', 'Exit codes: 0 success, 1 the spec has errors, 2 bad input']) {
+    for (const text of ['validate [options] <paths...>', 'normalize <file>', 'diff [options] <old> <new>', 'Exit codes: 0 success, 1 the spec has errors (grow: vetoed or failed), 2 bad input']) {
         expect(run.stdout).toContain(text);
     }
 });

@@ -7,8 +7,18 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 test('the server bundle loads nothing from vscode or the language client, so any editor can run it', () => {
     const bundle = fs.readFileSync(path.join(root, 'out/language-server/main.cjs'), 'utf8');
-    const required = [...bundle.matchAll(/require\(["']([^"']+)["']\)/g)].map(m => m[1]);
     expect(bundle).not.toContain('vscode-languageclient');
     // Only Node's own modules stay outside the bundle: no `vscode`, no dependency left to install.
-    expect(required.filter(name => !isBuiltin(name))).toEqual([]);
+    expect(requiredModules(bundle).filter(name => !isBuiltin(name))).toEqual([]);
+    // The crew's model runtime is loaded on demand from the bundle beside it, which ships too.
+    const loadedLater = [...bundle.matchAll(/\bimport\(["']([^"']+)["']\)/g)].map(m => m[1]);
+    expect(new Set(loadedLater)).toEqual(new Set(['./crew-llm.cjs']));
+    const crewLlm = fs.readFileSync(path.join(root, 'out/language-server/crew-llm.cjs'), 'utf8');
+    // The Mistral SDK's OpenTelemetry hook is required only when tracing is switched on.
+    expect(requiredModules(crewLlm).filter(name => !isBuiltin(name))).toEqual(['@opentelemetry/api', '@opentelemetry/api']);
 });
+
+/** Modules a bundle loads with `require("…")` (not the crew context's own `.require(key)`). */
+function requiredModules(bundle: string): string[] {
+    return [...bundle.matchAll(/(?<![.\w$])require\(["']([^"']+)["']\)/g)].map(m => m[1]);
+}
