@@ -4,6 +4,7 @@ import { createFspecServices } from '../fspec-module.js';
 import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
+import { rollbackCommand, type RollbackOptions } from './rollback.js';
 
 const program = new Command('fspec')
     .description('Check, normalize and compare .fspec living-app specs.')
@@ -54,6 +55,16 @@ program.command('grow')
     .option('--resume <run-id>', 'continue an interrupted run from its checkpoint in .factory/runs')
     .option('--init', 'create a git repository in the spec\'s folder if it is not in one')
     .action((file: string, options: GrowOptions) => run(services => growCommand(services, file, options,
+        { input: process.stdin, messages: process.stderr, interactive: process.stdin.isTTY === true })));
+
+program.command('rollback')
+    .description('roll the spec back to an approved version: its text, its stored records (the migrations since undone) and its baseline, recorded as a commit')
+    .argument('<file>', 'a .fspec file in a git repository')
+    .requiredOption('--to <version>', 'the approved version to go back to, such as 0.2.0')
+    .option('--yes', 'roll back without asking')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit 1 when the rollback is refused or not confirmed; nothing changes then.')
+    .action((file: string, options: RollbackOptions) => run(services => rollbackCommand(services, file, options,
         { input: process.stdin, messages: process.stderr, interactive: process.stdin.isTTY === true })));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { describeOp } from '../crew/migration-ops.js';
 import type { MutationPr } from '../crew/mutation-pr.js';
 import { unifiedDiff } from './line-diff.js';
 
@@ -18,6 +19,10 @@ export function formatMutationPr(pr: MutationPr): string {
         ...(pr.simulation.tests.length ? pr.simulation.tests.map(t => `  ${t.name} (${t.status})${t.text ? `: ${t.text}` : ''}`) : ['  none']),
         ...(pr.adapters.length ? ['', 'Adapters to build:', ...pr.adapters.map(a => `  ${a.source}${a.entities.length ? ` → ${a.entities.join(', ')}` : ''}${a.cadence ? ` (${a.cadence})` : ''}`)] : []),
         ...(pr.panels.length ? ['', 'New panels:', ...pr.panels.map(p => `  ${p.panel}: ${p.sections.map(s => s.entity).join(', ') || 'empty'}${p.for.length ? ` for ${p.for.join(', ')}` : ''}`)] : []),
+        ...(pr.migration?.ops.length ? [
+            '', 'Migration of stored records:', ...pr.migration.ops.map(op => `  ${describeOp(op)}`),
+            ...pr.migration.files.map(f => `  ${f.file}: ${f.records} record${f.records === 1 ? '' : 's'}`)
+        ] : []),
         '',
         pr.safety.verdict === 'approved' ? 'Safety: approved' : 'Safety: VETOED',
         ...pr.safety.vetoes.map(v => `  line ${v.line}: ${v.message}`),

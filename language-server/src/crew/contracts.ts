@@ -9,6 +9,7 @@ import { Type, type Static } from 'typebox';
 
 const Name = (description: string) => Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description });
 const Names = (description: string) => Type.Array(Name(description));
+const FieldType = Type.String({ description: 'A field type as written in the spec, e.g. string, int?, enum(open, closed), Contract[]' });
 const Reason = Type.Optional(Type.String({ description: 'Why this morph serves the desire, in one sentence' }));
 
 /** A desire the spec does not realize yet, as the Planner receives it (the seed's `new_desires`). */
@@ -61,7 +62,23 @@ export const MorphProposalSchema = Type.Union([
     }),
     Type.Object({
         type: Type.Literal('add_entity'), name: Name('New entity name'), title: Type.Optional(Type.String()),
-        fields: Type.Array(Type.Object({ name: Name('Field name'), type: Type.String({ description: 'A field type as written in the spec, e.g. string, date?, Contract[]' }) })),
+        fields: Type.Array(Type.Object({ name: Name('Field name'), type: FieldType })),
+        reason: Reason
+    }),
+    Type.Object({
+        type: Type.Literal('add_field'), entity: Name('Entity to add the field to'), name: Name('New field name'),
+        field_type: FieldType,
+        default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+            description: 'The value stored records get; required for a field that is not optional (?) when the entity has stored records'
+        })),
+        reason: Reason
+    }),
+    Type.Object({
+        type: Type.Literal('rename_field'), entity: Name('Entity of the field'), from: Name('Current field name'), to: Name('New field name'), reason: Reason
+    }),
+    Type.Object({
+        type: Type.Literal('change_field_type'), entity: Name('Entity of the field'), name: Name('Field whose type changes'), field_type: FieldType,
+        converter: Type.Optional(Type.String({ description: 'How stored values convert where a type pair has several ways, e.g. round or truncate for number → int' })),
         reason: Reason
     }),
     Type.Object({

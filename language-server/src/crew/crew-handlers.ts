@@ -4,19 +4,21 @@ import { URI } from 'langium';
 import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
-import { atomicWrite } from '../lineage/atomic-write.js';
+import { atomicWrite, replaceFiles } from '../lineage/atomic-write.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
-import { idName } from '../model/spec-graph.js';
+import { idName, type SpecGraph } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
 import { CrewValues, type CrewState } from './crew-state.js';
 import type { HandlerRegistry, NodeHandler, Outcome } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import { compileGrowth } from './roles/compiler.js';
+import { currentTexts, planMigration, prepareMigration, type PreparedMigration } from './roles/migrator.js';
 import { plannerInput, planOffline } from './roles/planner.js';
 import { reviewSafety } from './roles/safety.js';
 import { composePanels } from './roles/surface.js';
 import { simulateGrowth } from './roles/tester.js';
 import { adaptersNeeded } from './roles/toolsmith.js';
+import { MigrationError } from './stored-records.js';
 
 /** What the crew's steps need from where the run happens (server or CLI). */
 export interface CrewEnvironment {
@@ -117,15 +119,39 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         return { status: 'success', context_updates: { 'crew.safety': verdict } };
     });
 
+    /** The migration of the stored records from the growth's data-contract morphs, or why the Migrator cannot run it. */
+    const migration = (crew: CrewValues, before: SpecGraph, after: SpecGraph): PreparedMigration | Outcome => {
+        try {
+            return prepareMigration(crew.require('crew.spec_path'), planMigration(before, after, crew.require('crew.plan').morphs));
+        } catch (error) {
+            if (error instanceof MigrationError) {
+                return failed(error.message);
+            }
+            throw error;
+        }
+    };
+
     registry.register('crew.simulate', async (_node, context) => {
         const crew = new CrewValues(context.snapshot());
-        const simulation = simulateGrowth((await load(crew, 'crew.before')).graph!, (await load(crew, 'crew.after')).graph!, crew.require('crew.plan').tests);
-        const updates: Partial<CrewState> = { 'crew.simulation': simulation };
+        const [before, after] = [(await load(crew, 'crew.before')).graph!, (await load(crew, 'crew.after')).graph!];
+        const simulation = simulateGrowth(before, after, crew.require('crew.plan').tests);
+        // The reviewer sees how the stored records migrate; a migration that cannot run stops the growth before review.
+        const migrated = migration(crew, before, after);
+        if ('status' in migrated) {
+            return migrated;
+        }
+        const updates: Partial<CrewState> = { 'crew.simulation': simulation, 'crew.migration': migrated.summary };
         env.onSimulated?.({ ...context.snapshot(), ...updates });
         return { status: 'success', context_updates: updates };
     });
 
-    registry.register('crew.migrate', step(async () => ({})));
+    // Prepared again from the records as they are after the review; the Historian writes them with the
+    // commit, so a deploy that fails leaves them untouched.
+    registry.register('crew.migrate', step(async crew => {
+        const migrated = migration(crew, (await load(crew, 'crew.before')).graph!, (await load(crew, 'crew.after')).graph!);
+        return 'status' in migrated ? migrated
+            : { 'crew.migration': migrated.summary, 'crew.migration_files': { write: migrated.files, restore: currentTexts(migrated.files) } };
+    }));
 
     registry.register('crew.deploy', step(async crew => {
         const specPath = crew.require('crew.spec_path');
@@ -143,6 +169,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         // A folder keeping its approved version as a file gets it updated in the same commit.
         const approvedFile = path.join(path.dirname(specPath), '.factory', 'approved', `${crew.require('crew.spec_name')}.fspec`);
         const approvedBefore = fs.existsSync(approvedFile) ? fs.readFileSync(approvedFile, 'utf8') : undefined;
+        const records = crew.get('crew.migration_files') ?? { write: [], restore: [] };
         try {
             const opened = await SpecRepository.open(specPath);
             if (opened.kind !== 'repository') {
@@ -151,20 +178,23 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
             if (approvedBefore !== undefined) {
                 await atomicWrite(approvedFile, crew.require('crew.after'));
             }
+            await replaceFiles(records.write);
             const desires = crew.require('crew.input').new_desires.map(d => d.name).join(', ');
             const { commit, tag } = await opened.repository.recordGrowth({
                 specPath, specName: crew.require('crew.spec_name'), version: stage.version, stage: stage.name, morphs: stage.by,
-                files: approvedBefore === undefined ? [] : [approvedFile],
+                files: [...approvedBefore === undefined ? [] : [approvedFile], ...records.write.map(f => f.file)],
                 message: `Grow ${crew.require('crew.spec_name')} to ${stage.version} (${stage.name}): ${desires}\n\nPlanner: ${crew.require('crew.planner')}`
             });
             return { 'crew.commit': commit, 'crew.tag': tag };
         } catch (error) {
-            // The lineage could not take the growth: put the spec (and approved file) back as they were before the deploy.
+            // The lineage could not take the growth: put the spec, approved file and records back as they were before the deploy.
             if (approvedBefore !== undefined) {
                 await atomicWrite(approvedFile, approvedBefore);
             }
+            await replaceFiles(records.restore);
             await env.deploy(specPath, crew.require('crew.before'));
-            return failed(`The growth was not recorded, so the spec was restored: ${error instanceof Error ? error.message : String(error)}`);
+            const restored = records.write.length ? 'the spec and its stored records were' : 'the spec was';
+            return failed(`The growth was not recorded, so ${restored} restored: ${error instanceof Error ? error.message : String(error)}`);
         }
     }));
 

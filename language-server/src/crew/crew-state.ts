@@ -1,6 +1,8 @@
+import type { FileChange } from '../lineage/atomic-write.js';
 import type { NewDesire, PlannerInput, PlannerOutput } from './contracts.js';
 import type { MutationPr } from './mutation-pr.js';
 import type { GrowthStage } from './roles/compiler.js';
+import type { MigrationSummary } from './roles/migrator.js';
 import type { SafetyVerdict } from './roles/safety.js';
 import type { PanelLayout } from './roles/surface.js';
 import type { Simulation } from './roles/tester.js';
@@ -27,6 +29,13 @@ export interface CrewState {
     'crew.panels': PanelLayout[];
     'crew.safety': SafetyVerdict;
     'crew.simulation': Simulation;
+    /** The migration of the stored records, planned for the review. */
+    'crew.migration': MigrationSummary;
+    /**
+     * The migrated records files and the migration record (`write`), prepared after the review with
+     * the texts they had then (`restore`); the Historian writes them with the commit, or restores them.
+     */
+    'crew.migration_files': { write: FileChange[], restore: FileChange[] };
     'crew.commit': string;
     'crew.tag': string;
     'crew.rejection': string;
@@ -69,6 +78,7 @@ export function mutationPr(runId: string, crew: CrewValues, simulation: Simulati
         safety: crew.require('crew.safety'),
         simulation,
         adapters: crew.get('crew.adapters') ?? [],
-        panels: crew.get('crew.panels') ?? []
+        panels: crew.get('crew.panels') ?? [],
+        ...(crew.get('crew.migration') ? { migration: crew.get('crew.migration') } : {})
     };
 }

@@ -1,5 +1,6 @@
 import type { NewDesire, PlannerOutput } from './contracts.js';
 import type { GrowthStage } from './roles/compiler.js';
+import type { MigrationSummary } from './roles/migrator.js';
 import type { SafetyVerdict } from './roles/safety.js';
 import type { AdapterNeed } from './roles/toolsmith.js';
 import type { PanelLayout } from './roles/surface.js';
@@ -24,6 +25,8 @@ export interface MutationPr {
     simulation: Simulation;
     adapters: AdapterNeed[];
     panels: PanelLayout[];
+    /** How the stored records migrate (no ops when the data contracts keep their shape); absent when Safety vetoed before the Migrator planned. */
+    migration?: MigrationSummary;
 }
 
 /** How a growth run ended (or where it waits). */

@@ -16,6 +16,15 @@ export interface ApprovedTag {
     morphs: string[];
     /** Whether HEAD descends from it; false for a version grown on another branch, such as a variant. */
     reachable: boolean;
+    /** Whether a rollback HEAD descends from went back past it: it is no longer the approved baseline. */
+    rolledBack: boolean;
+}
+
+/** A recorded rollback: its tag, and the versions it left and restored. */
+export interface RollbackTag {
+    tag: string;
+    from: string;
+    to: string;
 }
 
 /** A path with changes git has not committed. */
@@ -38,13 +47,24 @@ export const tagListingFormat = `--format=${['refname:lstrip=2', 'objectname', '
     .map(field => `%(${field})`).join('%1f')}%1e`;
 
 /** The spec's versions among the listed tags, newest first. */
-export function readTagListing(specName: string, listing: string, reachable: ReadonlySet<string>): ApprovedTag[] {
-    const records = listing.split('\x1e').map(record => record.replace(/^\n/, '').split('\x1f'));
-    return records.flatMap(([tag = '', object = '', peeled = '', date = '', contents = '']) => {
+export function readTagListing(specName: string, listing: string, reachable: ReadonlySet<string>, rolledBack: ReadonlySet<string>): ApprovedTag[] {
+    return listedTags(listing).flatMap(([tag = '', object = '', peeled = '', date = '', contents = '']) => {
         const version = versionOfTag(specName, tag);
         // An annotated tag peels to its commit; a lightweight tag is the commit.
-        return version ? [{ version, tag, commit: peeled || object, date, ...readGrowthMessage(contents), reachable: reachable.has(tag) }] : [];
+        return version ? [{ version, tag, commit: peeled || object, date, ...readGrowthMessage(contents), reachable: reachable.has(tag), rolledBack: rolledBack.has(tag) }] : [];
     }).sort((a, b) => compareVersions(b.version, a.version));
+}
+
+/** The rollbacks among the listed tags: those whose message says what they restored. */
+export function readRollbackListing(listing: string): RollbackTag[] {
+    return listedTags(listing).flatMap(([tag = '', , , , contents = '']) => {
+        const { rollback } = readGrowthMessage(contents);
+        return rollback ? [{ tag, ...rollback }] : [];
+    });
+}
+
+function listedTags(listing: string): string[][] {
+    return listing.split('\x1e').map(record => record.replace(/^\n/, '').split('\x1f'));
 }
 
 /** `git status --porcelain=v1 -z` output, with paths made absolute under `root`. */

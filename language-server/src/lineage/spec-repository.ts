@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { readIndexEntries, readStatus, readTagListing, tagListingFormat, type ApprovedTag, type DirtyFile, type IndexEntry } from './git-output.js';
+import { readIndexEntries, readRollbackListing, readStatus, readTagListing, tagListingFormat, type ApprovedTag, type DirtyFile, type IndexEntry } from './git-output.js';
 import { growthMessage } from './growth-message.js';
 import { gitMissingMessage, LineageRefusal } from './lineage-refusal.js';
 import { findRepositoryRoot, realPathOf, refsStamp, unfinishedOperation } from './repository-paths.js';
-import { compareVersions, isTaggableVersion, variantBranch, versionOfTag, versionTag, versionTagPattern } from './versions.js';
+import { compareVersions, isTaggableVersion, rollbackTag, rollbackTagPattern, variantBranch, versionOfTag, versionTag, versionTagPattern } from './versions.js';
 
 /** What `open` found: a repository, a folder git does not track (offer `init`), or no git at all. */
 export type OpenedRepository =
@@ -26,6 +26,19 @@ export interface Growth {
     /** Applied morphs as written in the lineage section: `add_source contracts_feed`. */
     morphs: string[];
     /** Generated artifacts committed along with the spec. */
+    files: string[];
+}
+
+/** A rollback to record with `recordRollback`: the spec and every file it restored, changed or deleted. */
+export interface Rollback {
+    specPath: string;
+    specName: string;
+    /** The version rolled back from, and the approved version restored. */
+    from: string;
+    to: string;
+    /** The lineage stage of the restored version. */
+    stage?: string;
+    message: string;
     files: string[];
 }
 
@@ -111,16 +124,41 @@ export class SpecRepository {
      * outside the repository. When git fails midway, the branch and the index are put back as they were.
      */
     async recordGrowth(growth: Growth): Promise<{ tag: string, commit: string }> {
-        const paths = [...new Set(await Promise.all([growth.specPath, ...growth.files].map(file => this.repoPath(file))))];
         const tag = versionTag(growth.specName, growth.version);
-        const branch = await this.refuseToGrow(growth, tag);
+        if (!isTaggableVersion(growth.version)) {
+            throw new LineageRefusal('invalid-version', `Version "${growth.version}" cannot name a tag: use numbers separated by dots, optionally with a -suffix (0.3.0, 0.2.0-a).`);
+        }
+        if (await this.refExists(`refs/tags/${tag}`)) {
+            const state = (await this.rolledBackTags(growth.specName)).has(tag) ? 'was approved and later rolled back' : 'is already approved';
+            throw new LineageRefusal('tag-exists', `Version ${growth.version} of ${growth.specName} ${state} (tag ${tag}): raise the version to record new growth.`);
+        }
+        return this.commitAndTag('growth', [growth.specPath, ...growth.files], tag, growthMessage(growth));
+    }
+
+    /**
+     * Records a rollback as growth is recorded: one commit of exactly the spec and `files` (deleted
+     * ones included), tagged `fspec/<SpecName>/rollback-<from>-to-<to>`. From then on the versions
+     * newer than `to` that the commit descends from are rolled back: `to` is the approved baseline again.
+     */
+    async recordRollback(rollback: Rollback): Promise<{ tag: string, commit: string }> {
+        const tag = rollbackTag(rollback.specName, rollback.from, rollback.to);
+        if (await this.refExists(`refs/tags/${tag}`)) {
+            throw new LineageRefusal('tag-exists', `${rollback.specName} was already rolled back from ${rollback.from} to ${rollback.to} (tag ${tag}).`);
+        }
+        const message = growthMessage({ message: rollback.message, stage: rollback.stage, morphs: [], rollback });
+        return this.commitAndTag('a rollback', [rollback.specPath, ...rollback.files], tag, message);
+    }
+
+    /** Commits exactly `files` with `message` and tags the commit; when git fails midway, the branch and index are put back. */
+    private async commitAndTag(what: string, files: string[], tag: string, message: string): Promise<{ tag: string, commit: string }> {
+        const paths = [...new Set(await Promise.all(files.map(file => this.repoPath(file))))];
+        const branch = await this.refuseToCommit(what);
         const previous = await this.headCommit();
         const index = readIndexEntries(await this.git.raw(['ls-files', '--stage', '-z', '--', ...paths]));
         const identity = await this.identity();
-        const message = growthMessage(growth);
         let commit: string | undefined;
         try {
-            // New files must be known to git before a commit limited to paths can include them.
+            // New files must be known to git before a commit limited to paths can include them (`add` stages deletions too).
             await this.git.raw(['add', '--', ...paths]);
             await this.git.raw([...identity, 'commit', '--quiet', '--allow-empty', '--cleanup=whitespace', '-m', message, '--', ...paths]);
             commit = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
@@ -153,12 +191,17 @@ export class SpecRepository {
     /** All approved versions of the spec, newest first; `reachable` tells those HEAD descends from. */
     async versions(specName: string): Promise<ApprovedTag[]> {
         const listing = await this.git.raw(['for-each-ref', tagListingFormat, `refs/tags/${versionTagPattern(specName)}`]);
-        return readTagListing(specName, listing, new Set(await this.reachableTags(specName)));
+        return readTagListing(specName, listing, new Set(await this.reachableTags(specName)), await this.rolledBackTags(specName));
     }
 
-    /** The spec file's text at the newest approved version HEAD descends from; undefined when there is none or the file is not in it. */
+    /**
+     * The spec file's text at the newest approved version HEAD descends from that no rollback went
+     * back past; undefined when there is none or the file is not in it.
+     */
     async approvedText(specName: string, specPath: string): Promise<ApprovedText | undefined> {
+        const rolledBack = await this.rolledBackTags(specName);
         const [latest] = (await this.reachableTags(specName))
+            .filter(tag => !rolledBack.has(tag))
             .map(tag => ({ tag, version: versionOfTag(specName, tag)! }))
             .sort((a, b) => compareVersions(b.version, a.version));
         if (!latest) {
@@ -195,21 +238,15 @@ export class SpecRepository {
         return refsStamp(this.gitDir, this.commonDir, specName);
     }
 
-    /** Refuses a growth that could not be recorded cleanly; returns the branch HEAD is on. */
-    private async refuseToGrow({ specName, version }: Growth, tag: string): Promise<string> {
-        if (!isTaggableVersion(version)) {
-            throw new LineageRefusal('invalid-version', `Version "${version}" cannot name a tag: use numbers separated by dots, optionally with a -suffix (0.3.0, 0.2.0-a).`);
-        }
-        if (await this.refExists(`refs/tags/${tag}`)) {
-            throw new LineageRefusal('tag-exists', `Version ${version} of ${specName} is already approved (tag ${tag}): raise the version to record new growth.`);
-        }
+    /** Refuses a commit (of `what`: growth, a rollback) that could not be recorded cleanly; returns the branch HEAD is on. */
+    private async refuseToCommit(what: string): Promise<string> {
         const operation = await unfinishedOperation(this.gitDir);
         if (operation) {
-            throw new LineageRefusal('operation-in-progress', `A ${operation} is in progress: finish or abort it before recording growth.`);
+            throw new LineageRefusal('operation-in-progress', `A ${operation} is in progress: finish or abort it before recording ${what}.`);
         }
         const branch = (await this.git.raw(['symbolic-ref', '--quiet', 'HEAD'])).trim();
         if (!branch) {
-            throw new LineageRefusal('detached-head', 'HEAD is detached: check out the spec\'s branch or a variant branch before recording growth, so it is on a branch.');
+            throw new LineageRefusal('detached-head', `HEAD is detached: check out the spec's branch or a variant branch before recording ${what}, so it is on a branch.`);
         }
         return branch;
     }
@@ -232,6 +269,25 @@ export class SpecRepository {
         }
         const tags = await this.git.raw(['tag', '--list', '--merged', 'HEAD', versionTagPattern(specName)]);
         return tags.split('\n').filter(tag => versionOfTag(specName, tag) !== undefined);
+    }
+
+    /** Version tags a rollback HEAD descends from went back past: newer than the version it restored, and in its history. */
+    private async rolledBackTags(specName: string): Promise<Set<string>> {
+        if (!(await this.headCommit())) {
+            return new Set();
+        }
+        const rollbacks = readRollbackListing(await this.git.raw(['for-each-ref', '--merged', 'HEAD', tagListingFormat, rollbackTagPattern(specName)]));
+        const undone = new Set<string>();
+        for (const rollback of rollbacks) {
+            const tags = await this.git.raw(['tag', '--list', '--merged', rollback.tag, versionTagPattern(specName)]);
+            for (const tag of tags.split('\n')) {
+                const version = versionOfTag(specName, tag);
+                if (version && compareVersions(version, rollback.to) > 0) {
+                    undone.add(tag);
+                }
+            }
+        }
+        return undone;
     }
 
     /** The text of `file` (root-relative) in `revision`; undefined when it has no such file. */

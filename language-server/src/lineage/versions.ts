@@ -14,6 +14,19 @@ export function versionTag(specName: string, version: string): string {
     return `fspec/${specName}/v${version}`;
 }
 
+/**
+ * The tag recording a rollback: `fspec/<SpecName>/rollback-<from>-to-<to>`. It is not a version
+ * tag (no `v`), so versions and their order are untouched; its message says what it restored.
+ */
+export function rollbackTag(specName: string, from: string, to: string): string {
+    return `fspec/${specName}/rollback-${from}-to-${to}`;
+}
+
+/** A `git for-each-ref` pattern matching the spec's rollback tags. */
+export function rollbackTagPattern(specName: string): string {
+    return `refs/tags/fspec/${specName}/rollback-*`;
+}
+
 export function variantBranch(specName: string, variant: string): string {
     return `fspec/${specName}/${variant}`;
 }

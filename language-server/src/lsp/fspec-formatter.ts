@@ -5,8 +5,8 @@ import { isSpec } from '../generated/ast.js';
 
 /** Tokens written flush against what precedes them: `a, b`, `name: type`, `a.b`, `enum(x)`, `T[]`, `T?`. */
 const noSpaceBefore = new Set([',', ':', '.', '(', ')', '[]', '?']);
-/** Tokens written flush against what follows them: `a.b`, `enum(x)`. */
-const noSpaceAfter = new Set(['(', '.']);
+/** Tokens written flush against what follows them: `a.b`, `enum(x)`, a negative default `= -1`. */
+const noSpaceAfter = new Set(['(', '.', '-']);
 
 /**
  * The one canonical layout of a `.fspec` file:

@@ -81,6 +81,7 @@ class GraphBuilder {
                     for (const f of e.fields) {
                         const id = this.element(f, entityId, {
                             type: !f.type || f.type.entity ? undefined : fieldTypeText(f.type), many: f.type?.many, optional: f.type?.optional,
+                            default: f.default && fieldDefaultText(f.default),
                             pii: f.flags.includes('pii'), phi: f.flags.includes('phi'), description: f.description
                         });
                         this.refs(id, 'references', [f.type?.entity]);
@@ -247,6 +248,17 @@ export function fieldTypeText(type: ast.FieldType): string {
     // Entity types are a `references` edge instead: see the field's node.
     const base = type.primitive ?? `enum(${type.values.join(', ')})`;
     return base + (type.many ? '[]' : '') + (type.optional ? '?' : '');
+}
+
+/**
+ * A field's default as a literal: `"north"`, `0`, `-1.5`, `true`, `reserved` (an enum value).
+ * Kept as text so `false`, `0` and `""` survive `clean` and stay distinguishable from names.
+ */
+export function fieldDefaultText(value: ast.FieldDefault): string | undefined {
+    if (value.text !== undefined) {
+        return JSON.stringify(value.text);
+    }
+    return value.number !== undefined ? String(value.number) : value.bool ?? value.value;
 }
 
 /** Drops empty attributes so the normalized JSON only says what the spec says. */

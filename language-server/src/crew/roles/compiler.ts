@@ -1,4 +1,4 @@
-import { AstUtils, GrammarUtils, type LangiumDocument } from 'langium';
+import { AstUtils, GrammarUtils, type LangiumDocument, type Reference } from 'langium';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
 import * as ast from '../../generated/ast.js';
@@ -10,6 +10,8 @@ import { uniqueName } from '../../model/names.js';
 import { diffSpecGraphs } from '../../model/semantic-diff.js';
 import { idName } from '../../model/spec-graph.js';
 import type { MorphProposal } from '../contracts.js';
+import { defaultLiteral, fitsType, parseValueType, type ValueType } from '../field-values.js';
+import { convertersFor, pairName } from '../record-converters.js';
 
 /** The stage a growth records in the spec's lineage. */
 export interface GrowthStage {
@@ -100,6 +102,10 @@ function proposalEdits(document: LangiumDocument<ast.Spec>, proposal: MorphPropo
             return [appendToSection(document, 'interface', [`panel ${proposal.name}${quoted(proposal.title)}${list('shows', proposal.shows)}${list('for', proposal.for)}`])];
         case 'add_entity':
             return [appendToSection(document, 'data_contracts', [`entity ${proposal.name}${quoted(proposal.title)} {`, ...proposal.fields.map(f => `  ${f.name}: ${f.type}`), '}'])];
+        case 'add_field':
+        case 'rename_field':
+        case 'change_field_type':
+            return fieldEdits(document, proposal);
         case 'add_guardrail':
             return [appendToSection(document, 'safety', [`guardrail ${proposal.name} ${JSON.stringify(proposal.text)}`])];
         case 'add_test':
@@ -116,6 +122,65 @@ function proposalEdits(document: LangiumDocument<ast.Spec>, proposal: MorphPropo
             return [removeLine(document, beneficiary)];
         }
     }
+}
+
+type FieldProposal = Extract<MorphProposal, { type: 'add_field' | 'rename_field' | 'change_field_type' }>;
+
+/**
+ * A field added at the end of its entity (with its default), renamed together with every
+ * reference to it (`shows Contract.buyer`, keeping the qualifier), or given its new type.
+ */
+function fieldEdits(document: LangiumDocument<ast.Spec>, proposal: FieldProposal): Array<TextEdit | undefined> {
+    const spec = document.parseResult.value;
+    const entity = spec.sections.filter(ast.isDataContracts).flatMap(d => d.entities).find(e => e.name === proposal.entity);
+    if (!entity) {
+        throw new CompileError(`${proposal.type} names entity '${proposal.entity}', which the spec does not have.`);
+    }
+    const fieldNamed = (name: string) => entity.fields.find(f => f.name === name);
+    const refuseTaken = (name: string) => {
+        if (fieldNamed(name)) {
+            compileError(`${proposal.type} would give ${proposal.entity} a second field '${name}'.`);
+        }
+    };
+    const existing = (name: string) => fieldNamed(name) ?? compileError(`${proposal.type} names field '${proposal.entity}.${name}', which the spec does not have.`);
+    switch (proposal.type) {
+        case 'add_field': {
+            refuseTaken(proposal.name);
+            const type = proposedType(proposal);
+            if (proposal.default !== undefined && !fitsType(proposal.default, type)) {
+                throw new CompileError(`The default ${JSON.stringify(proposal.default)} of ${proposal.entity}.${proposal.name} is not a value of type ${proposal.field_type}.`);
+            }
+            const initial = proposal.default === undefined ? '' : ` = ${defaultLiteral(proposal.default, type)}`;
+            return [appendInside(document, entity, [`${proposal.name}: ${proposal.field_type.trim()}${initial}`])];
+        }
+        case 'rename_field': {
+            const field = existing(proposal.from);
+            refuseTaken(proposal.to);
+            const references = AstUtils.streamAst(spec).flatMap(node => AstUtils.streamReferences(node)).map(r => r.reference as Reference).filter(r => r.ref === field);
+            return [replaceProperty(field, 'name', proposal.to), ...references.map(reference => {
+                const qualifier = reference.$refText.includes('.') ? reference.$refText.slice(0, reference.$refText.lastIndexOf('.') + 1) : '';
+                return reference.$refNode && { range: reference.$refNode.range, newText: qualifier + proposal.to };
+            })];
+        }
+        case 'change_field_type': {
+            const field = existing(proposal.name);
+            const [from, to] = [parseValueType(field.type.$cstNode?.text ?? ''), proposedType(proposal)];
+            const converters = from ? convertersFor(from, to).map(c => c.name) : [];
+            if (proposal.converter !== undefined && !converters.includes(proposal.converter)) {
+                throw new CompileError(`change_field_type ${proposal.entity}.${proposal.name} names converter '${proposal.converter}'; `
+                    + (converters.length ? `${pairName(from!, to)} has ${converters.join(', ')}.` : 'the Migrator has no converter for this type change.'));
+            }
+            return [replaceProperty(field, 'type', proposal.field_type.trim())];
+        }
+    }
+}
+
+function proposedType(proposal: Extract<FieldProposal, { field_type: string }>): ValueType {
+    return parseValueType(proposal.field_type) ?? compileError(`${proposal.type} gives ${proposal.entity}.${proposal.name} the type '${proposal.field_type}', which is not a field type.`);
+}
+
+function compileError(message: string): never {
+    throw new CompileError(message);
 }
 
 function findPipeline(spec: ast.Spec, name: string): ast.Pipeline {
@@ -170,6 +235,9 @@ function lineageMorph(proposal: MorphProposal): string[] {
     switch (proposal.type) {
         case 'add_test': return [];
         case 'swap_allocator': return [`swap_allocator ${proposal.step}`];
+        case 'rename_field': return [`rename_field ${proposal.entity}.${proposal.to}`];
+        case 'add_field':
+        case 'change_field_type': return [`${proposal.type} ${proposal.entity}.${proposal.name}`];
         case 'change_purpose': return ['identity_change'];
         case 'remove_beneficiary': return [`identity_change ${proposal.name}`];
         default: return [`${proposal.type} ${proposal.name}`];

@@ -1,0 +1,65 @@
+import { TextDocument } from 'langium';
+import { expectFormatting, parseHelper } from 'langium/test';
+import { describe, expect, test } from 'vitest';
+import type { Spec } from '../../language-server/src/generated/ast.js';
+import { buildSpecGraph } from '../../language-server/src/model/spec-graph-builder.js';
+import { diffSpecGraphs } from '../../language-server/src/model/semantic-diff.js';
+import { createTestServices, spec, validate } from '../fixtures.js';
+
+const services = createTestServices().Fspec;
+const parse = parseHelper<Spec>(services);
+
+const contracts = (fields: string) => spec(`  data_contracts {\n    entity Contract {\n${fields}    }\n  }`);
+
+const withDefaults = contracts([
+    '      priority: int = 0',
+    '      region: string = "north" pii "Where it is delivered"',
+    '      active: bool = false',
+    '      discount: number = -1.5',
+    '      status: enum(open, closed) = open',
+    '      note: text? = ""',
+    '      buyer: string'
+].map(line => `${line}\n`).join(''));
+
+describe('field defaults', () => {
+    test('a field may end its type with = and a string, number, true/false or enum value; flags and description follow', async () => {
+        const document = await parse(withDefaults);
+        expect(document.parseResult.parserErrors.map(e => e.message)).toEqual([]);
+        const fields = buildSpecGraph(document.parseResult.value).nodes.filter(n => n.kind === 'field');
+        expect(fields.map(f => [f.name, f.attrs.default])).toEqual([
+            ['priority', '0'], ['region', '"north"'], ['active', 'false'], ['discount', '-1.5'], ['status', 'open'], ['note', '""'], ['buyer', undefined]
+        ]);
+        expect(fields[1].attrs).toMatchObject({ type: 'string', pii: true, description: 'Where it is delivered' });
+        expect((await validate(withDefaults)).diagnostics.filter(d => d.severity === 1)).toEqual([]);
+    });
+
+    test('a missing or misplaced default is a located syntax error', async () => {
+        // The field is on line 8: a missing value is noticed at the brace on the next line, a misplaced one at its `=`.
+        for (const [field, line] of [['      priority: int =\n', 9], ['      priority: int pii = 0\n', 8]] as const) {
+            const document = await parse(contracts(field));
+            expect(document.parseResult.parserErrors[0]?.token.startLine).toBe(line);
+        }
+    });
+
+    test('the formatter writes single spaces around = and keeps a negative number together', async () => {
+        await expectFormatting(services)({
+            before: contracts('      priority:int=0\n      discount: number =  - 1.5  "Off the list price"\n'),
+            after: contracts('      priority: int = 0\n      discount: number = -1.5 "Off the list price"\n')
+                .replace(' {\n  identity', ' {\n\n  identity').replace('  }\n  data_contracts', '  }\n\n  data_contracts')
+        });
+    });
+
+    test('a new or changed default is a change of the field, not a new field', async () => {
+        const graph = async (text: string) => buildSpecGraph((await parse(text)).parseResult.value);
+        const morphs = diffSpecGraphs(await graph(contracts('      priority: int\n')), await graph(contracts('      priority: int = 1\n')));
+        expect(morphs.map(m => [m.kind, m.detail])).toEqual([['change_field_type', "field 'priority': default (none) → \"1\""]]);
+    });
+
+    test('the formatted text parses to the same graph', async () => {
+        const document = await parse(withDefaults);
+        const edits = await services.lsp.Formatter!.formatDocument(document, { textDocument: { uri: document.uri.toString() }, options: { tabSize: 2, insertSpaces: true } });
+        const formatted = TextDocument.applyEdits(document.textDocument, edits);
+        const nodes = async (text: string) => buildSpecGraph((await parse(text)).parseResult.value).nodes.map(({ range: _range, ...node }) => node);
+        expect(await nodes(formatted)).toEqual(await nodes(withDefaults));
+    });
+});
