@@ -70,9 +70,9 @@ describe('rollback', () => {
         const versions = opened.kind === 'repository' ? await opened.repository.versions('FarmOps') : [];
         expect(versions.map(v => [v.version, v.rolledBack])).toEqual([['0.3.0', true], ['0.2.0', false]]);
 
-        // Growing to 0.3.0 again would reuse the rolled-back version's tag.
+        // The next growth skips the rolled-back version: 0.3.0 stays the record of what was undone.
         const regrown = await growWith(faux, sandbox, [{ type: 'add_field', entity: 'Block', name: 'organic', field_type: 'bool', default: false }]);
-        expect(regrown.result.message).toContain('Version 0.3.0 of FarmOps was approved and later rolled back (tag fspec/FarmOps/v0.3.0): raise the version');
+        expect(regrown.result).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.4.0' });
     });
 
     it('refuses, changing nothing, an unknown version, a version that is not older, and uncommitted spec or records', async () => {

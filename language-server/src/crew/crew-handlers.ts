@@ -5,6 +5,7 @@ import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
 import { atomicWrite, replaceFiles } from '../lineage/atomic-write.js';
+import { recordedVersions } from '../lineage/recorded-versions.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { idName, type SpecGraph } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
@@ -94,7 +95,9 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
     registry.register('crew.compile', step(async crew => {
         const current = await load(crew, 'crew.before');
         const desires = crew.require('crew.input').new_desires;
-        const compiled = await compileGrowth(detached, current, crew.require('crew.plan').morphs, desires.length === 1 ? `${desires[0].name}_grown` : 'grown');
+        const recorded = await recordedVersions(crew.require('crew.spec_name'), crew.require('crew.spec_path'));
+        const compiled = await compileGrowth(detached, current, crew.require('crew.plan').morphs, desires.length === 1 ? `${desires[0].name}_grown` : 'grown',
+            new Set(recorded.map(r => r.version)));
         const proposed = await detached.load(compiled.text, current.document.uri);
         const added = proposed.graph ? diffSpecGraphs(current.graph!, proposed.graph).filter(m => m.change === 'add').map(m => m.target) : [];
         return { 'crew.after': compiled.text, 'crew.stage': compiled.stage, 'crew.added': added };

@@ -37,7 +37,7 @@ export class CompileError extends Error {}
  * whose growth plate accepts them, bumps the version and records the stage in the lineage.
  * The user's file is never touched here.
  */
-export async function compileGrowth(detached: DetachedSpecs, current: DetachedSpec, proposals: MorphProposal[], stageBase: string): Promise<CompiledGrowth> {
+export async function compileGrowth(detached: DetachedSpecs, current: DetachedSpec, proposals: MorphProposal[], stageBase: string, takenVersions: ReadonlySet<string> = new Set()): Promise<CompiledGrowth> {
     let spec = current;
     for (const proposal of proposals) {
         spec = await applyEdits(detached, spec, proposalEdits(documentOf(spec), proposal));
@@ -47,7 +47,7 @@ export async function compileGrowth(detached: DetachedSpecs, current: DetachedSp
     const taken = AstUtils.streamAllContents(root).filter(ast.isElement).map(e => e.name ?? '').toArray();
     const stage: GrowthStage = {
         name: uniqueName(stageBase, taken),
-        version: nextMinorVersion(root.version),
+        version: nextMinorVersion(root.version, takenVersions),
         from: root.stage?.$refText ?? root.sections.filter(ast.isLineage).flatMap(l => l.entries).at(-1)?.name,
         by: proposals.flatMap(lineageMorph)
     };
@@ -249,7 +249,15 @@ function lineageLine(stage: GrowthStage): string {
 }
 
 /** `0.2.0` → `0.3.0`; a growth is a minor evolve (identity changes are refused by Safety, not versioned here). */
-export function nextMinorVersion(version: string): string {
+export function nextMinorVersion(version: string, taken: ReadonlySet<string> = new Set()): string {
     const match = /^(v?)(\d+)(?:\.(\d+))?/.exec(version.trim());
-    return match ? `${match[1]}${match[2]}.${Number(match[3] ?? 0) + 1}.0` : `${version}.1`;
+    if (!match) {
+        return `${version}.1`;
+    }
+    // A version already recorded (say, grown and later rolled back) is never reused.
+    let minor = Number(match[3] ?? 0) + 1;
+    while (taken.has(`${match[2]}.${minor}.0`)) {
+        minor++;
+    }
+    return `${match[1]}${match[2]}.${minor}.0`;
 }
