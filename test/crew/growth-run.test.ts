@@ -143,13 +143,13 @@ describe('growth run (offline crew, real git)', () => {
         expect(sandbox.git('tag', '--list').trim()).toBe('');
     });
 
-    it('restores the spec when the lineage refuses the commit (the version is already tagged)', async () => {
+    it('restores the spec when the lineage refuses the commit (HEAD is detached)', async () => {
         const { sandbox, spec, text } = farmRepository();
-        sandbox.git('tag', 'fspec/FarmOps/v0.3.0');
+        sandbox.git('checkout', '--quiet', '--detach');
         const approvedCopy = fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8');
         const result = await grow(spec, text, { decision: 'approve' }).result;
         expect(result.status).toBe('failed');
-        expect(result.message).toMatch(/^The growth was not recorded, so the spec was restored: .*fspec\/FarmOps\/v0\.3\.0/);
+        expect(result.message).toMatch(/^The growth was not recorded, so the spec was restored: HEAD is detached/);
         expect(fs.readFileSync(spec, 'utf8')).toBe(text);
         expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(approvedCopy);
         expect(sandbox.git('rev-list', '--count', 'HEAD').trim()).toBe('1');

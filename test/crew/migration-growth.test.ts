@@ -96,13 +96,13 @@ describe('a growth that changes a data contract migrates the stored records', ()
 
     it('puts the stored records back, and leaves no migration record, when the lineage refuses the commit', async () => {
         const sandbox = farmAt020();
-        sandbox.git('tag', 'fspec/FarmOps/v0.3.0');
+        sandbox.git('checkout', '--quiet', '--detach');
         const before = workingTree(sandbox);
         const { result, text } = await growWith(faux, sandbox, [
             { type: 'add_field', entity: 'Contract', name: 'region', field_type: 'string', default: 'north' }
         ]);
         expect(result.status).toBe('failed');
-        expect(result.message).toMatch(/^The growth was not recorded, so the spec and its stored records were restored: .*fspec\/FarmOps\/v0\.3\.0/);
+        expect(result.message).toMatch(/^The growth was not recorded, so the spec and its stored records were restored: HEAD is detached/);
         expect(workingTree(sandbox)).toEqual({ ...before, 'farm-ops.fspec': text });
         expect(sandbox.git('rev-list', '--count', 'HEAD').trim()).toBe('1');
     });
