@@ -53,8 +53,18 @@ function failed(failure_reason: string): Outcome {
 /** Registers the crew's steps under the node types crew.dot uses. */
 export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnvironment): void {
     const detached = env.services.model.DetachedSpecs;
+    // Most steps read the same two texts (before and after): each is parsed and linked once per run.
+    const loaded = new Map<string, Promise<DetachedSpec>>();
+    const loadText = (text: string, specPath: string): Promise<DetachedSpec> => {
+        let spec = loaded.get(text);
+        if (!spec) {
+            spec = detached.load(text, URI.file(specPath));
+            loaded.set(text, spec);
+        }
+        return spec;
+    };
     const load = (crew: CrewValues, key: 'crew.before' | 'crew.after'): Promise<DetachedSpec> =>
-        detached.load(crew.require(key), URI.file(crew.require('crew.spec_path')));
+        loadText(crew.require(key), crew.require('crew.spec_path'));
 
     registry.register('crew.refine', step(async crew => {
         const specPath = crew.require('crew.spec_path');
@@ -98,7 +108,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const recorded = await recordedVersions(crew.require('crew.spec_name'), crew.require('crew.spec_path'));
         const compiled = await compileGrowth(detached, current, crew.require('crew.plan').morphs, desires.length === 1 ? `${desires[0].name}_grown` : 'grown',
             new Set(recorded.map(r => r.version)));
-        const proposed = await detached.load(compiled.text, current.document.uri);
+        const proposed = await loadText(compiled.text, crew.require('crew.spec_path'));
         const added = proposed.graph ? diffSpecGraphs(current.graph!, proposed.graph).filter(m => m.change === 'add').map(m => m.target) : [];
         return { 'crew.after': compiled.text, 'crew.stage': compiled.stage, 'crew.added': added };
     }));

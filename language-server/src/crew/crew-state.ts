@@ -60,10 +60,6 @@ export class CrewValues {
     }
 }
 
-export function crewUpdates(values: Partial<CrewState>): Record<string, unknown> {
-    return values;
-}
-
 /** The mutation PR of a run whose steps reached simulation (or Safety, for a vetoed one). */
 export function mutationPr(runId: string, crew: CrewValues, simulation: Simulation): MutationPr {
     return {

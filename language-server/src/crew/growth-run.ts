@@ -8,8 +8,8 @@ import { registerCrewHandlers } from './crew-handlers.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
 import { CrewValues, mutationPr } from './crew-state.js';
 import {
-    Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, resumePipeline, runPipeline, ValidationError,
-    type Answer, type Interviewer, type PipelineEvent, type PipelineGraph, type PipelineRunResult, type Question
+    CallbackInterviewer, Context, createDefaultRegistry, isExitNode, isStartNode, newRunId, resumePipeline, runPipeline, ValidationError,
+    type Answer, type PipelineEvent, type PipelineGraph, type PipelineRunResult, type Question
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import type { GrowthResult, MutationPr } from './mutation-pr.js';
@@ -70,8 +70,12 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     let pr: MutationPr | undefined;
     let rejection: string | undefined;
-    const registry = createDefaultRegistry({ interviewer: reviewInterviewer(() => pr, async (question, questionSignal) => {
-        const answer = await options.review(pr!, questionSignal ?? signal);
+    // The crew's human gates are answered by the review: approve and reject pick the options labelled so.
+    const registry = createDefaultRegistry({ interviewer: new CallbackInterviewer(async (question, questionSignal) => {
+        if (!pr) {
+            throw new Error(`The crew asked "${question.text}" before any mutation PR existed; check the order of steps in crew.dot.`);
+        }
+        const answer = await options.review(pr, questionSignal ?? signal);
         rejection = answer.decision === 'reject' ? answer.reason : undefined;
         return answerFor(question, answer.decision);
     }) });
@@ -203,26 +207,6 @@ function stageEvent(graph: PipelineGraph, event: PipelineEvent): CrewRunEvent | 
     const role = node?.attrs.role;
     const detail = event.kind === 'StageFailed' ? event.error : undefined;
     return { kind: 'stage', node: event.node_id, label: node.label || event.node_id, ...(role ? { role } : {}), status, ...(detail ? { detail } : {}) };
-}
-
-/** Answers the crew's human gates from the review: approve and reject pick the options labelled so. */
-function reviewInterviewer(current: () => MutationPr | undefined, ask: (question: Question, signal?: AbortSignal) => Promise<Answer>): Interviewer {
-    return {
-        ask: async (question, signal) => {
-            if (!current()) {
-                throw new Error(`The crew asked "${question.text}" before any mutation PR existed; check the order of steps in crew.dot.`);
-            }
-            return ask(question, signal);
-        },
-        askMultiple: async (questions, signal) => {
-            const answers: Answer[] = [];
-            for (const question of questions) {
-                answers.push(await ask(question, signal));
-            }
-            return answers;
-        },
-        inform: () => undefined
-    };
 }
 
 function answerFor(question: Question, decision: ReviewAnswer['decision']): Answer {
