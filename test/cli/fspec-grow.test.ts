@@ -6,22 +6,10 @@ import type { GrowthResult } from '../../language-server/src/crew/mutation-pr.js
 import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { exampleRepository } from '../crew/example-repository.js';
 import { hang, httpError, startScriptedOpenAiServer, streamedText, streamedToolCall } from '../crew/llm/scripted-openai-server.js';
-import { root, type Run } from './run-fspec.js';
+import { fspecWithInput, root } from './run-fspec.js';
 
 withoutGlobalGitConfig();
 
-/** Runs `fspec` with `input` on stdin (a queue of review answers, not a terminal). */
-function fspecWithInput(args: string[], input: string, cwd: string, env: Record<string, string> = {}): Promise<Run> {
-    return new Promise(resolve => {
-        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), ...args], { cwd, env: { ...process.env, ...env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', chunk => stdout += chunk);
-        child.stderr.on('data', chunk => stderr += chunk);
-        child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(input);
-    });
-}
 
 
 const tuesday = '    desire tuesday_first {\n      goal "Reserve Tuesday contracts first"\n      constraint "PHI compliant"\n      output packlists, invoices, shortfall_alerts\n    }\n';

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { registerFauxProvider, type FauxProviderRegistration } from '@mariozechner/pi-ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withoutGlobalGitConfig, type Sandbox } from '../lineage/git-sandbox.js';
 import { farmAt020, growWith, workingTree } from '../crew/migration-sandbox.js';
-import { root, type Run } from './run-fspec.js';
+import { fspecWithInput } from './run-fspec.js';
 
 withoutGlobalGitConfig();
 
@@ -13,18 +11,6 @@ let faux: FauxProviderRegistration;
 beforeEach(() => faux = registerFauxProvider());
 afterEach(() => faux.unregister());
 
-/** Runs `fspec` in `cwd` with `input` on stdin (answers, not a terminal). */
-function fspec(args: string[], cwd: string, input = ''): Promise<Run> {
-    return new Promise(resolve => {
-        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), ...args], { cwd });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', chunk => stdout += chunk);
-        child.stderr.on('data', chunk => stderr += chunk);
-        child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(input);
-    });
-}
 
 /** FarmOps grown to 0.3.0 with a region field on its stored contracts. */
 async function grownFarm(): Promise<Sandbox> {
@@ -37,7 +23,7 @@ async function grownFarm(): Promise<Sandbox> {
 describe('fspec rollback', () => {
     it('with --yes restores spec, records and baseline, and records the rollback as a commit', async () => {
         const sandbox = await grownFarm();
-        const run = await fspec(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--yes'], sandbox.folder);
+        const run = await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--yes'], '', sandbox.folder);
         expect(run.stderr).toContain('Rollback of FarmOps from 0.3.0 to 0.2.0 (stage juvenile):\n  Undo the migration to 0.3.0:\n    remove_field Contract.region\n');
         expect(run.stderr).toContain('  delete .factory/migrations/0.3.0.json');
         expect(run.stdout.trim()).toMatch(/^FarmOps rolled back from 0\.3\.0 to 0\.2\.0: commit [0-9a-f]{7}, tag fspec\/FarmOps\/rollback-0\.3\.0-to-0\.2\.0\.$/);
@@ -48,20 +34,20 @@ describe('fspec rollback', () => {
         }
         expect(sandbox.git('log', '-1', '--format=%s').trim()).toBe('Roll back FarmOps from 0.3.0 to 0.2.0');
         expect(sandbox.status()).toEqual([]);
-        const lineage = await fspec(['lineage', 'farm-ops.fspec'], sandbox.folder);
+        const lineage = await fspecWithInput(['lineage', 'farm-ops.fspec'], '', sandbox.folder);
         expect(lineage.stdout).toContain('Approved baseline: 0.2.0 (git tag fspec/FarmOps/v0.2.0 (farm-ops.fspec))');
-        const validated = await fspec(['validate', 'farm-ops.fspec'], sandbox.folder);
+        const validated = await fspecWithInput(['validate', 'farm-ops.fspec'], '', sandbox.folder);
         expect(validated.stdout).toContain('1 spec checked: 0 errors');
     });
 
     it('asks first: any answer but yes rolls nothing back (exit 1); --json prints the result', async () => {
         const sandbox = await grownFarm();
         const before = workingTree(sandbox);
-        const declined = await fspec(['rollback', 'farm-ops.fspec', '--to', '0.2.0'], sandbox.folder, 'n\n');
+        const declined = await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.2.0'], 'n\n', sandbox.folder);
         expect(declined).toMatchObject({ code: 1, stdout: 'Nothing was rolled back; FarmOps stays at 0.3.0.\n' });
         expect(workingTree(sandbox)).toEqual(before);
 
-        const confirmed = await fspec(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--json'], sandbox.folder, 'yes\n');
+        const confirmed = await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--json'], 'yes\n', sandbox.folder);
         expect(confirmed.code).toBe(0);
         expect(JSON.parse(confirmed.stdout)).toMatchObject({
             status: 'rolled-back', spec: 'FarmOps', from: '0.3.0', to: '0.2.0', tag: 'fspec/FarmOps/rollback-0.3.0-to-0.2.0', undone: ['0.3.0'],
@@ -72,7 +58,7 @@ describe('fspec rollback', () => {
     it('refuses an unknown version and a dirty spec with a clear message, exit 1, nothing changed', async () => {
         const sandbox = await grownFarm();
         const head = sandbox.head();
-        const unknown = await fspec(['rollback', 'farm-ops.fspec', '--to', '0.1.0', '--yes', '--json'], sandbox.folder);
+        const unknown = await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.1.0', '--yes', '--json'], '', sandbox.folder);
         expect(unknown.code).toBe(1);
         expect(JSON.parse(unknown.stdout)).toEqual({
             status: 'refused', message: 'FarmOps has no approved version 0.1.0 (no tag fspec/FarmOps/v0.1.0); `fspec lineage farm-ops.fspec` lists the recorded versions.'
@@ -80,14 +66,14 @@ describe('fspec rollback', () => {
 
         fs.appendFileSync(sandbox.path('farm-ops.fspec'), '// unsaved thought\n');
         const before = workingTree(sandbox);
-        const dirty = await fspec(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--yes'], sandbox.folder);
+        const dirty = await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--yes'], '', sandbox.folder);
         expect(dirty).toMatchObject({ code: 1, stdout: 'Commit or discard the changes to farm-ops.fspec first: the rollback commits these files.\n' });
         expect(workingTree(sandbox)).toEqual(before);
         expect(sandbox.head()).toBe(head);
 
-        const missing = await fspec(['rollback', 'nowhere.fspec', '--to', '0.2.0'], sandbox.folder);
+        const missing = await fspecWithInput(['rollback', 'nowhere.fspec', '--to', '0.2.0'], '', sandbox.folder);
         expect(missing.code).toBe(2);
-        const noVersion = await fspec(['rollback', 'farm-ops.fspec'], sandbox.folder);
+        const noVersion = await fspecWithInput(['rollback', 'farm-ops.fspec'], '', sandbox.folder);
         expect(noVersion.stderr).toContain("required option '--to <version>' not specified");
     });
 });

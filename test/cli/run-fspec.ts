@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +19,19 @@ export async function fspec(args: string[], options: { cwd?: string, node?: stri
         const failed = error as { code: number, stdout: string, stderr: string };
         return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
     }
+}
+
+/** Runs the real `fspec` bin in `cwd` with `input` on stdin (answers read as a queue, not from a terminal). */
+export function fspecWithInput(args: string[], input: string, cwd: string, env: Record<string, string> = {}): Promise<Run> {
+    return new Promise(resolve => {
+        const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', chunk => stdout += chunk);
+        child.stderr.on('data', chunk => stderr += chunk);
+        child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
+        child.stdin.end(input);
+    });
 }
 
 /** A temporary project holding the farm spec (possibly edited) and its approved version. */
