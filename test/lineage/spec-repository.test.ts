@@ -164,24 +164,48 @@ describe('reading the lineage', () => {
         expect((await refusal(repository.fileAt('FarmOps', '0.1.0', sandbox.path('farm-ops.fspec')))).reason).toBe('unknown-version');
     });
 
-    test('a variant branch starts at a tag without being checked out; its versions are not reachable from main', async () => {
+    test('a variant branch starts at a version and is checked out; its versions are not reachable from main', async () => {
         const sandbox = Sandbox.withCommit({ 'farm-ops.fspec': farmOps });
         const repository = await repositoryOf(sandbox);
         const { commit } = await repository.recordGrowth(grow(sandbox, '0.2.0'));
         await repository.recordGrowth(grow(sandbox, '0.3.0'));
 
-        expect(await repository.startVariant('FarmOps', 'juvenile_a', '0.2.0')).toEqual({ branch: 'fspec/FarmOps/juvenile_a', commit });
-        expect(sandbox.git('branch', '--show-current').trim()).toBe('main');
+        expect(await repository.startVariant('FarmOps', 'juvenile_a', '0.2.0')).toEqual({ branch: 'fspec/FarmOps/juvenile_a', version: '0.2.0', commit });
+        expect(sandbox.git('branch', '--show-current').trim()).toBe('fspec/FarmOps/juvenile_a');
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(farmOpsAt('0.2.0'));
+        expect(await repository.currentVariant('FarmOps')).toBe('juvenile_a');
         expect((await refusal(repository.startVariant('FarmOps', 'juvenile_a', '0.2.0'))).reason).toBe('branch-exists');
         expect((await refusal(repository.startVariant('FarmOps', 'juvenile_b', '0.1.0'))).reason).toBe('unknown-version');
+        expect((await refusal(repository.startVariant('FarmOps', 'north-coast', '0.2.0'))).reason).toBe('invalid-variant');
 
-        sandbox.git('checkout', '--quiet', 'fspec/FarmOps/juvenile_a');
-        await repository.recordGrowth(grow(sandbox, '0.2.0-a'));
-        expect((await repository.approvedText('FarmOps', sandbox.path('farm-ops.fspec')))?.version).toBe('0.2.0-a');
+        await repository.recordGrowth(grow(sandbox, '0.3.0-juvenile_a'));
+        expect((await repository.approvedText('FarmOps', sandbox.path('farm-ops.fspec')))?.version).toBe('0.3.0-juvenile_a');
         sandbox.git('checkout', '--quiet', 'main');
+        expect(await repository.currentVariant('FarmOps')).toBeUndefined();
+        expect(await repository.variants('FarmOps')).toEqual([{ name: 'juvenile_a', branch: 'fspec/FarmOps/juvenile_a', current: false }]);
         expect((await repository.versions('FarmOps')).map(v => `${v.version}${v.reachable ? '' : ' (not on HEAD)'}`))
-            .toEqual(['0.3.0', '0.2.0-a (not on HEAD)', '0.2.0']);
+            .toEqual(['0.3.0-juvenile_a (not on HEAD)', '0.3.0', '0.2.0']);
         expect((await repository.approvedText('FarmOps', sandbox.path('farm-ops.fspec')))?.version).toBe('0.3.0');
+    });
+
+    test('a variant starts at the approved baseline by default; git refusing the checkout changes nothing', async () => {
+        const sandbox = Sandbox.withCommit({ 'farm-ops.fspec': farmOps });
+        const repository = await repositoryOf(sandbox);
+        expect((await refusal(repository.startVariant('FarmOps', 'coastal'))).message).toMatch(/no approved version to start a variant from/);
+        await repository.recordGrowth(grow(sandbox, '0.2.0'));
+        await repository.recordGrowth(grow(sandbox, '0.3.0'));
+        sandbox.write('farm-ops.fspec', farmOpsAt('0.3.0') + '// an edit in progress\n');
+
+        // From 0.2.0 the checkout would overwrite the uncommitted edit of the spec.
+        const refused = await refusal(repository.startVariant('FarmOps', 'coastal', '0.2.0'));
+        expect(refused.reason).toBe('checkout-refused');
+        expect(sandbox.git('branch', '--list', 'fspec/*').trim()).toBe('');
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(farmOpsAt('0.3.0') + '// an edit in progress\n');
+
+        // From the baseline (HEAD) nothing is overwritten: the edit comes along.
+        expect((await repository.startVariant('FarmOps', 'coastal')).version).toBe('0.3.0');
+        expect(sandbox.git('branch', '--show-current').trim()).toBe('fspec/FarmOps/coastal');
+        expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(farmOpsAt('0.3.0') + '// an edit in progress\n');
     });
 
     test('dirtyFiles tells which of the given files are modified, staged or untracked, and ignores the rest', async () => {

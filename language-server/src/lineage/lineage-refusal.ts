@@ -8,7 +8,9 @@ export type RefusalReason =
     | 'operation-in-progress'
     | 'detached-head'
     | 'unknown-version'
-    | 'branch-exists';
+    | 'branch-exists'
+    | 'invalid-variant'
+    | 'checkout-refused';
 
 /** A change the lineage would not make, with a message fit to show the user. */
 export class LineageRefusal extends Error {

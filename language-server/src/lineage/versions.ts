@@ -4,7 +4,10 @@
  */
 
 /** A version the lineage can tag: numbers separated by dots, then an optional `-suffix` naming a variant (`0.2.0-a`). */
-const versionPattern = /^\d+(?:\.\d+)*(?:-[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/;
+const versionPattern = /^\d+(?:\.\d+)*(?:-\w+(?:[.-]\w+)*)?$/;
+
+/** A variant's name: an fspec name, so it can end a version (`1.2.0-coastal`) and a branch. */
+const variantPattern = /^[A-Za-z]\w*$/;
 
 export function isTaggableVersion(version: string): boolean {
     return versionPattern.test(version);
@@ -27,8 +30,19 @@ export function rollbackTagPattern(specName: string): string {
     return `refs/tags/fspec/${specName}/rollback-*`;
 }
 
+export function isVariantName(name: string): boolean {
+    return variantPattern.test(name);
+}
+
 export function variantBranch(specName: string, variant: string): string {
     return `fspec/${specName}/${variant}`;
+}
+
+/** The variant a branch ref (`refs/heads/fspec/FarmOps/coastal`) is of this spec; undefined for any other branch. */
+export function variantOfBranch(specName: string, ref: string): string | undefined {
+    const prefix = `refs/heads/${variantBranch(specName, '')}`;
+    const variant = ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
+    return isVariantName(variant) ? variant : undefined;
 }
 
 /** A `git tag --list` pattern matching the spec's version tags. */
