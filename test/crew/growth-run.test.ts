@@ -5,6 +5,7 @@ import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
 import { runGrowth, type ReviewAnswer } from '../../language-server/src/crew/growth-run.js';
 import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import type { CrewRunEvent } from '../../language-server/src/protocol.js';
+import { SpecRepository } from '../../language-server/src/lineage/spec-repository.js';
 import { Sandbox, withoutGitOnPath, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { services, tuesdayDesire } from './example-specs.js';
 
@@ -107,7 +108,40 @@ describe('growth run (offline crew, real git)', () => {
         const result = await grow(spec, text, { decision: 'approve' }).result;
         expect(result.status).toBe('failed');
         expect(result.message).toContain('is not in a git repository');
+        // The editor offers to initialize a repository in this folder.
+        expect(result.repositoryMissing).toBe(folder);
         expect(fs.readFileSync(spec, 'utf8')).toBe(text);
+    });
+
+    it('grows a variant on its branch: its own version line, tag and lineage entry; the main line goes on unaffected', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        expect((await grow(spec, text, { decision: 'approve' }).result).status).toBe('grown');
+        const opened = await SpecRepository.open(spec);
+        if (opened.kind !== 'repository') {
+            throw new Error('expected a repository');
+        }
+        await opened.repository.startVariant('FarmOps', 'coastal');
+        const mainHead = sandbox.git('rev-parse', 'main').trim();
+
+        const marketDesire = '    desire market_prices "Price by the coastal market" {\n      trusted_source market_feed\n    }\n';
+        const variantText = fs.readFileSync(spec, 'utf8').replace('  desires {\n', `  desires {\n${marketDesire}`);
+        fs.writeFileSync(spec, variantText);
+        const grown = await grow(spec, variantText, { decision: 'approve' }).result;
+        expect(grown).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.4.0-coastal' });
+        expect(grown.pr?.stage).toMatchObject({ name: 'market_prices_grown', version: '0.4.0-coastal', variant: 'coastal', from: 'tuesday_shortfalls_grown' });
+        const onBranch = fs.readFileSync(spec, 'utf8');
+        expect(onBranch).toContain('version "0.4.0-coastal"');
+        expect(onBranch).toMatch(/^\s*variant market_prices_grown "0\.4\.0-coastal" from tuesday_shortfalls_grown by add_source market_feed$/m);
+        expect(sandbox.git('branch', '--show-current').trim()).toBe('fspec/FarmOps/coastal');
+        expect(sandbox.git('rev-parse', 'main').trim()).toBe(mainHead);
+
+        // Back on the main line, the next growth is 0.4.0: the variant's versions are its own.
+        sandbox.git('checkout', '--quiet', 'main');
+        const mainText = fs.readFileSync(spec, 'utf8').replace('  desires {\n', `  desires {\n${marketDesire}`);
+        fs.writeFileSync(spec, mainText);
+        const onMain = await grow(spec, mainText, { decision: 'approve' }).result;
+        expect(onMain).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.4.0' });
+        expect(onMain.pr?.stage.variant).toBeUndefined();
     });
 
     it('leaves spec and lineage untouched when git is missing, saying how to get it', async () => {

@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
-import { SpecRepository } from '../lineage/spec-repository.js';
+import { SpecRepository, type OpenedRepository } from '../lineage/spec-repository.js';
 import { atomicWrite, replaceFiles } from '../lineage/atomic-write.js';
-import { recordedVersions } from '../lineage/recorded-versions.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { idName, type SpecGraph } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
@@ -65,6 +64,9 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
     };
     const load = (crew: CrewValues, key: 'crew.before' | 'crew.after'): Promise<DetachedSpec> =>
         loadText(crew.require(key), crew.require('crew.spec_path'));
+    // Opening a repository costs git processes: once per run (a resumed run opens it again).
+    let repository: Promise<OpenedRepository> | undefined;
+    const openRepository = (specPath: string) => repository ??= SpecRepository.open(specPath);
 
     registry.register('crew.refine', step(async crew => {
         const specPath = crew.require('crew.spec_path');
@@ -76,16 +78,26 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
                 + (first ? ` (line ${first.range.start.line + 1}: ${String(first.message)}).` : '.'));
         }
         // Refuse now, not after review, when the growth could not be recorded.
-        const opened = await SpecRepository.open(specPath);
-        if (opened.kind !== 'repository') {
-            return failed(opened.kind === 'git-missing' ? opened.message
-                : `${opened.folder} is not in a git repository, so the growth could not be recorded in the lineage; run \`git init\` there (or \`fspec grow --init\`) and grow again.`);
+        const opened = await openRepository(specPath);
+        if (opened.kind === 'git-missing') {
+            return failed(opened.message);
         }
+        if (opened.kind === 'not-a-repository') {
+            return {
+                status: 'fail', context_updates: { 'crew.repository_missing': opened.folder },
+                failure_reason: `${opened.folder} is not in a git repository, so the growth could not be recorded in the lineage; initialize one there (\`git init\`, or \`fspec grow --init\`) and grow again.`
+            };
+        }
+        const { repository } = opened;
+        const [variant, recorded] = await Promise.all([repository.currentVariant(current.graph.name), repository.versions(current.graph.name)]);
         // Only a model reads free-text goals: with one, desires new or changed since the approved version count too.
         const approved = env.llm && (await env.services.model.ApprovedVersions.find(current.graph.name, current.document.uri.toString()))?.graph;
         const unplanned = approved ? diffSpecGraphs(approved, current.graph).filter(m => m.element === 'desire' && m.change !== 'remove').map(m => idName(m.target)) : [];
         const input = plannerInput(current.graph, unplanned);
-        return { 'crew.spec_name': current.graph.name, 'crew.input': input, 'crew.has_desires': input.new_desires.length > 0 };
+        return {
+            'crew.spec_name': current.graph.name, 'crew.input': input, 'crew.has_desires': input.new_desires.length > 0,
+            'crew.taken_versions': recorded.map(r => r.version), ...(variant ? { 'crew.variant': variant } : {})
+        };
     }));
 
     registry.register('crew.plan', step(async (crew, _logs, signal, prompt) => {
@@ -105,9 +117,9 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
     registry.register('crew.compile', step(async crew => {
         const current = await load(crew, 'crew.before');
         const desires = crew.require('crew.input').new_desires;
-        const recorded = await recordedVersions(crew.require('crew.spec_name'), crew.require('crew.spec_path'));
+        const variant = crew.get('crew.variant');
         const compiled = await compileGrowth(detached, current, crew.require('crew.plan').morphs, desires.length === 1 ? `${desires[0].name}_grown` : 'grown',
-            new Set(recorded.map(r => r.version)));
+            { takenVersions: new Set(crew.require('crew.taken_versions')), ...(variant ? { variant } : {}) });
         const proposed = await loadText(compiled.text, crew.require('crew.spec_path'));
         const added = proposed.graph ? diffSpecGraphs(current.graph!, proposed.graph).filter(m => m.change === 'add').map(m => m.target) : [];
         return { 'crew.after': compiled.text, 'crew.stage': compiled.stage, 'crew.added': added };
@@ -184,7 +196,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const approvedBefore = fs.existsSync(approvedFile) ? fs.readFileSync(approvedFile, 'utf8') : undefined;
         const records = crew.get('crew.migration_files') ?? { write: [], restore: [] };
         try {
-            const opened = await SpecRepository.open(specPath);
+            const opened = await openRepository(specPath);
             if (opened.kind !== 'repository') {
                 throw new Error(opened.kind === 'git-missing' ? opened.message : `${opened.folder} is no longer in a git repository.`);
             }

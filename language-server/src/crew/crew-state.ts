@@ -18,6 +18,12 @@ export interface CrewState {
     /** The spec text the run grows. */
     'crew.before': string;
     'crew.has_desires': boolean;
+    /** The folder the spec is in when no git repository holds it (the editor offers to initialize one). */
+    'crew.repository_missing': string;
+    /** The variant HEAD's branch is of; absent on the main line. */
+    'crew.variant': string;
+    /** Versions the lineage has recorded, so a growth never reuses one. */
+    'crew.taken_versions': string[];
     'crew.input': PlannerInput;
     'crew.planner': string;
     'crew.plan': PlannerOutput;

@@ -156,7 +156,8 @@ async function growthResult(services: FspecServices, runId: string, result: Pipe
             const simulation = await vetoedSimulation(services, crew);
             return { ...base, status: 'vetoed', message: result.failure_reason ?? 'Safety vetoed the growth.', pr: mutationPr(runId, crew, simulation) };
         }
-        return { ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.' };
+        const repositoryMissing = crew.get('crew.repository_missing');
+        return { ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.', ...(repositoryMissing ? { repositoryMissing } : {}) };
     }
     if (crew.get('crew.has_desires') === false) {
         return { ...base, status: 'nothing-to-grow', message: `${name} has no new desires: every desire's outputs, constraints and sources are realized.` };

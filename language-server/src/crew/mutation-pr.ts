@@ -43,6 +43,8 @@ export interface GrowthResult {
     tag?: string;
     /** Why the reviewer rejected the growth. */
     reason?: string;
+    /** The spec's folder when no git repository holds it: the growth could be recorded after initializing one there. */
+    repositoryMissing?: string;
     /** Where the run's checkpoint and per-step logs are (`.factory/runs/<id>`). */
     logsRoot: string;
 }

@@ -17,6 +17,8 @@ import { convertersFor, pairName } from '../record-converters.js';
 export interface GrowthStage {
     name: string;
     version: string;
+    /** The variant this growth is a version of (recorded as `variant` in the lineage); absent on the main line. */
+    variant?: string;
     from?: string;
     /** Applied morphs as the lineage writes them: `add_source weather_service`. */
     by: string[];
@@ -31,13 +33,21 @@ export interface CompiledGrowth {
 /** A proposal the Compiler cannot write, e.g. one naming a pipeline the spec does not have. */
 export class CompileError extends Error {}
 
+/** Where in the lineage a growth goes. */
+export interface LineagePlace {
+    /** Versions the lineage has recorded (some perhaps rolled back): never reused. */
+    takenVersions?: ReadonlySet<string>;
+    /** The variant being grown (HEAD is on its branch); absent on the main line. */
+    variant?: string;
+}
+
 /**
  * The Compiler: writes morph proposals into the spec text, one at a time on a detached copy, so
  * each edit is placed by the parsed spec it lands in. Then it places new elements in the organ
- * whose growth plate accepts them, bumps the version and records the stage in the lineage.
- * The user's file is never touched here.
+ * whose growth plate accepts them, bumps the version and records the stage (or the variant's
+ * version) in the lineage. The user's file is never touched here.
  */
-export async function compileGrowth(detached: DetachedSpecs, current: DetachedSpec, proposals: MorphProposal[], stageBase: string, takenVersions: ReadonlySet<string> = new Set()): Promise<CompiledGrowth> {
+export async function compileGrowth(detached: DetachedSpecs, current: DetachedSpec, proposals: MorphProposal[], stageBase: string, place: LineagePlace = {}): Promise<CompiledGrowth> {
     let spec = current;
     for (const proposal of proposals) {
         spec = await applyEdits(detached, spec, proposalEdits(documentOf(spec), proposal));
@@ -47,7 +57,8 @@ export async function compileGrowth(detached: DetachedSpecs, current: DetachedSp
     const taken = AstUtils.streamAllContents(root).filter(ast.isElement).map(e => e.name ?? '').toArray();
     const stage: GrowthStage = {
         name: uniqueName(stageBase, taken),
-        version: nextMinorVersion(root.version, takenVersions),
+        version: nextMinorVersion(root.version, place.takenVersions, place.variant),
+        ...(place.variant ? { variant: place.variant } : {}),
         from: root.stage?.$refText ?? root.sections.filter(ast.isLineage).flatMap(l => l.entries).at(-1)?.name,
         by: proposals.flatMap(lineageMorph)
     };
@@ -245,19 +256,23 @@ function lineageMorph(proposal: MorphProposal): string[] {
 }
 
 function lineageLine(stage: GrowthStage): string {
-    return `stage ${stage.name} ${JSON.stringify(stage.version)}${stage.from ? ` from ${stage.from}` : ''}${stage.by.length ? ` by ${stage.by.join(', ')}` : ''}`;
+    return `${stage.variant ? 'variant' : 'stage'} ${stage.name} ${JSON.stringify(stage.version)}${stage.from ? ` from ${stage.from}` : ''}${stage.by.length ? ` by ${stage.by.join(', ')}` : ''}`;
 }
 
-/** `0.2.0` → `0.3.0`; a growth is a minor evolve (identity changes are refused by Safety, not versioned here). */
-export function nextMinorVersion(version: string, taken: ReadonlySet<string> = new Set()): string {
+/**
+ * `0.2.0` → `0.3.0`; a growth is a minor evolve (identity changes are refused by Safety, not
+ * versioned here). A variant's versions carry its name: `0.2.0` → `0.3.0-coastal` → `0.4.0-coastal`.
+ */
+export function nextMinorVersion(version: string, taken: ReadonlySet<string> = new Set(), variant?: string): string {
     const match = /^(v?)(\d+)(?:\.(\d+))?/.exec(version.trim());
     if (!match) {
         return `${version}.1`;
     }
+    const suffix = variant ? `-${variant}` : '';
     // A version already recorded (say, grown and later rolled back) is never reused.
     let minor = Number(match[3] ?? 0) + 1;
-    while (taken.has(`${match[2]}.${minor}.0`)) {
+    while (taken.has(`${match[2]}.${minor}.0${suffix}`)) {
         minor++;
     }
-    return `${match[1]}${match[2]}.${minor}.0`;
+    return `${match[1]}${match[2]}.${minor}.0${suffix}`;
 }
