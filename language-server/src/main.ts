@@ -4,10 +4,12 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createFspecServices } from './fspec-module.js';
 import { registerCrewRequests } from './lsp/crew-requests.js';
 import { registerFactoryRequests } from './lsp/factory-requests.js';
+import { registerLineageRequests } from './lsp/lineage-requests.js';
 
 // The transport (--stdio, --node-ipc, --socket=PORT) is read from the command line by createConnection.
 const connection = createConnection(ProposedFeatures.all);
 const { shared, Fspec } = createFspecServices({ connection, ...NodeFileSystem });
 registerFactoryRequests(connection, Fspec);
 registerCrewRequests(connection, Fspec);
+registerLineageRequests(connection, Fspec);
 startLanguageServer(shared);

@@ -7,6 +7,8 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
 import type { GrowthResult } from './crew/mutation-pr.js';
 import type { RecordedVersion } from './lineage/recorded-versions.js';
+import type { Variant } from './lineage/spec-repository.js';
+import type { StartedVariant } from './lineage/start-variant.js';
 import type { Morph } from './model/morphs.js';
 import type { NormalizedSpecGraph, SourceRange } from './model/spec-graph.js';
 import type { Diagram, DiagramMode } from './render/diagram.js';
@@ -60,6 +62,8 @@ export interface LineageResult {
     approved?: { location: string, version?: string };
     /** Versions the Historian recorded in git (tags `fspec/<Spec>/v<version>`), newest first. */
     recorded: RecordedVersion[];
+    /** The spec's variant branches (`fspec/<Spec>/<variant>`); `current` marks the one HEAD is on. */
+    variants: Variant[];
 }
 
 export interface ModelChangedParams {
@@ -98,6 +102,20 @@ export type CrewRunEvent =
     | { kind: 'review', result: GrowthResult }
     | { kind: 'finished', result: GrowthResult };
 
+export interface StartVariantParams extends DocumentParams {
+    /** The variant's name: a letter, then letters, digits or underscores. */
+    name: string;
+    /** The approved version to start from; the approved baseline when absent. */
+    from?: string;
+}
+
+export type { StartedVariant } from './lineage/start-variant.js';
+
+export interface InitRepositoryParams {
+    /** The folder (a file uri) to make a git repository. */
+    folder: string;
+}
+
 export interface RunEventParams {
     runId: string;
     uri: string;
@@ -119,5 +137,9 @@ export const FactoryMethods = {
     cancel: new RequestType<RunParams, void, void>('fspec/cancel'),
     runEvent: new NotificationType<RunEventParams>('fspec/runEvent'),
     /** Server → client: save the document the crew just edited, so the lineage commit holds it (clients that announce `saveRequest`). */
-    save: new RequestType<DocumentParams, boolean, void>('fspec/save')
+    save: new RequestType<DocumentParams, boolean, void>('fspec/save'),
+    /** Starts a variant: its branch at an approved version, checked out. Refusals are errors whose message says why; nothing changed then. */
+    startVariant: new RequestType<StartVariantParams, StartedVariant, void>('fspec/startVariant'),
+    /** Makes a folder a git repository (with an empty first commit) so growths can be recorded; answers with its root. */
+    initRepository: new RequestType<InitRepositoryParams, { root: string }, void>('fspec/initRepository')
 } as const;

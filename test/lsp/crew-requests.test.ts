@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { URI } from 'langium';
+import type { MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import type { CodeLens } from 'vscode-languageserver';
-import { FactoryMethods, type GrowthResult, type PlanResult } from '../../language-server/src/protocol.js';
+import { FactoryMethods, type GrowthResult, type PlanResult, type StartedVariant } from '../../language-server/src/protocol.js';
 import { CrewClient } from './crew-client.js';
-import type { Sandbox } from '../lineage/git-sandbox.js';
+import { emptyFolder, type Sandbox } from '../lineage/git-sandbox.js';
 import { exampleRepository } from '../crew/example-repository.js';
 
 /**
@@ -86,5 +87,31 @@ describe('the crew over LSP', () => {
         } finally {
             await second.stop();
         }
+    });
+});
+
+describe('lineage changes over LSP', () => {
+    it('starts a variant from the approved baseline and checks out its branch; starting it again is refused with the reason', async () => {
+        const { sandbox, uri } = project();
+        const review: GrowthResult = await connection.sendRequest(FactoryMethods.simulate.method, { uri });
+        await connection.sendRequest(FactoryMethods.deploy.method, { runId: review.runId, decision: 'approve' });
+
+        const started: StartedVariant = await connection.sendRequest(FactoryMethods.startVariant.method, { uri, name: 'coastal' });
+        expect(started).toMatchObject({ spec: 'FarmOps', variant: 'coastal', branch: 'fspec/FarmOps/coastal', from: '0.3.0', commit: sandbox.head() });
+        expect(started.message).toContain('(next 0.4.0-coastal)');
+        expect(sandbox.git('branch', '--show-current').trim()).toBe('fspec/FarmOps/coastal');
+
+        const refused = await connection.sendRequest(FactoryMethods.startVariant.method, { uri, name: 'coastal' }).then(() => undefined, (e: ResponseError<{ reason: string }>) => e);
+        expect(refused?.message).toBe('The variant coastal of FarmOps exists already (branch fspec/FarmOps/coastal): check it out to grow it.');
+        expect(refused?.data).toEqual({ reason: 'branch-exists' });
+    });
+
+    it('initializes a repository in a folder that has none, and refuses a folder already in one', async () => {
+        const folder = emptyFolder();
+        const { root } = await connection.sendRequest(FactoryMethods.initRepository.method, { folder: URI.file(folder).toString() }) as { root: string };
+        expect(root).toBe(folder);
+        expect(fs.existsSync(`${folder}/.git`)).toBe(true);
+        const refused = await connection.sendRequest(FactoryMethods.initRepository.method, { folder: URI.file(folder).toString() }).then(() => undefined, (e: ResponseError<{ reason: string }>) => e);
+        expect(refused?.data).toEqual({ reason: 'already-a-repository' });
     });
 });

@@ -175,6 +175,7 @@ export const fake = {
         this.contentProviders.clear();
         this.messages.length = 0;
         workspace.textDocuments = [];
+        workspace.workspaceFolders = [];
         window.activeTextEditor = undefined;
         window.visibleTextEditors = [];
     }
@@ -225,6 +226,8 @@ export const window = {
 
 export const workspace = {
     textDocuments: [] as FakeDocument[],
+    workspaceFolders: [] as Array<{ uri: URI, name: string }>,
+    getWorkspaceFolder: (uri: URI) => workspace.workspaceFolders.find(folder => uri.path.startsWith(`${folder.uri.path}/`)),
     onDidChangeTextDocument: fake.textChanged.event,
     onDidSaveTextDocument: fake.documentSaved.event,
     registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: URI): string | undefined }) => {

@@ -76,9 +76,32 @@ export class GrowController implements vscode.Disposable {
             const pr = result.pr;
             const review = ended(result, pr);
             void vscode.window.showErrorMessage(result.message, 'Show Details').then(choice => choice && this.openPr(uri, pr, review));
+        } else if (result.repositoryMissing) {
+            await this.offerRepository(uri, result.message, result.repositoryMissing);
         } else if (result.status !== 'nothing-to-grow' || trigger === 'command') {
             notify(result.status, result.message);
         }
+    }
+
+    /**
+     * The spec is in no git repository, so its growth could not be recorded: offer to initialize one
+     * (in the spec's workspace folder, as VS Code's own Initialize Repository does), then grow again.
+     */
+    private async offerRepository(uri: string, message: string, specFolder: string): Promise<void> {
+        const initialize = 'Initialize Repository';
+        if (await vscode.window.showErrorMessage(message, initialize) !== initialize) {
+            return;
+        }
+        const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(uri))?.uri ?? vscode.Uri.file(specFolder);
+        try {
+            const { root } = await this.client.sendRequest(FactoryMethods.initRepository, { folder: folder.toString() });
+            this.log.info(`Initialized a git repository in ${root}`);
+            void vscode.window.showInformationMessage(`Initialized a git repository in ${root} for the spec's lineage.`);
+        } catch (error) {
+            void vscode.window.showErrorMessage(`Initializing a git repository in ${folder.fsPath} failed: ${errorText(error)}`);
+            return;
+        }
+        await this.grow(uri, 'command');
     }
 
     dispose(): void {

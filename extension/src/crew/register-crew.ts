@@ -5,10 +5,11 @@ import { activeSpecUri, uriKey } from '../preview/preview-panels.js';
 import { CrewRuns } from './crew-runs.js';
 import { GrowController } from './grow-controller.js';
 import { PrDocuments, prScheme } from './pr-documents.js';
+import { startVariant } from './start-variant.js';
 
 /**
  * The agent crew in the editor: `fspec.grow` (the command, the editor title button and the
- * server's "Grow" code lens with `[uri]`), growth on save, run progress from `fspec/runEvent`,
+ * server's "Grow" code lens with `[uri]`), `fspec.startVariant`, growth on save, run progress from `fspec/runEvent`,
  * the mutation PR view, and the server's `fspec/save` requests after it applied a growth.
  */
 export function registerCrew(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
@@ -25,6 +26,13 @@ export function registerCrew(context: vscode.ExtensionContext, client: LanguageC
                 return void vscode.window.showInformationMessage('Open a .fspec file to grow it.');
             }
             return controller.grow(spec, 'command');
+        }),
+        vscode.commands.registerCommand('fspec.startVariant', (uri?: string | vscode.Uri) => {
+            const spec = uri === undefined ? activeSpecUri() : uriKey(uri);
+            if (spec === undefined) {
+                return void vscode.window.showInformationMessage('Open a .fspec file to start a variant of it.');
+            }
+            return startVariant(client, spec);
         }),
         vscode.workspace.onDidSaveTextDocument(document => void controller.saved(document)),
         client.onNotification(FactoryMethods.runEvent, params => runs.runEvent(params)),

@@ -5,6 +5,7 @@ import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateC
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
 import { rollbackCommand, type RollbackOptions } from './rollback.js';
+import { variantCommand, type VariantOptions } from './variant.js';
 
 const program = new Command('fspec')
     .description('Check, normalize and compare .fspec living-app specs.')
@@ -66,6 +67,15 @@ program.command('rollback')
     .addHelpText('after', '\nExit 1 when the rollback is refused or not confirmed; nothing changes then.')
     .action((file: string, options: RollbackOptions) => run(services => rollbackCommand(services, file, options,
         { input: process.stdin, messages: process.stderr, interactive: process.stdin.isTTY === true })));
+
+program.command('variant')
+    .description('start a variant of the spec: a branch fspec/<Spec>/<name> at an approved version, checked out, so the growths that follow are the variant\'s versions (0.4.0-<name>)')
+    .argument('<file>', 'a .fspec file in a git repository')
+    .argument('<name>', 'the variant\'s name: a letter, then letters, digits or underscores')
+    .option('--from <version>', 'the approved version to start from (default: the approved baseline)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit 1 when refused (unknown version, the variant exists, git would overwrite uncommitted edits); nothing changes then.')
+    .action((file: string, name: string, options: VariantOptions) => run(services => variantCommand(services, file, name, options)));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

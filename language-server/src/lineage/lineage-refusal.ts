@@ -10,7 +10,8 @@ export type RefusalReason =
     | 'unknown-version'
     | 'branch-exists'
     | 'invalid-variant'
-    | 'checkout-refused';
+    | 'checkout-refused'
+    | 'not-a-repository';
 
 /** A change the lineage would not make, with a message fit to show the user. */
 export class LineageRefusal extends Error {

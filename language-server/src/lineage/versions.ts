@@ -93,3 +93,21 @@ function comparePart(a: string, b: string): number {
     }
     return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * `0.2.0` → `0.3.0`; a growth is a minor evolve (identity changes are refused by Safety, not
+ * versioned here). A variant's versions carry its name: `0.2.0` → `0.3.0-coastal` → `0.4.0-coastal`.
+ */
+export function nextMinorVersion(version: string, taken: ReadonlySet<string> = new Set(), variant?: string): string {
+    const match = /^(v?)(\d+)(?:\.(\d+))?/.exec(version.trim());
+    if (!match) {
+        return `${version}.1`;
+    }
+    const suffix = variant ? `-${variant}` : '';
+    // A version already recorded (say, grown and later rolled back) is never reused.
+    let minor = Number(match[3] ?? 0) + 1;
+    while (taken.has(`${match[2]}.${minor}.0${suffix}`)) {
+        minor++;
+    }
+    return `${match[1]}${match[2]}.${minor}.0${suffix}`;
+}

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { registerCrew } from '../../../extension/src/crew/register-crew.js';
 import type { MutationPr, PlanResult } from '../../../language-server/src/protocol.js';
-import { fake, Uri, window, type FakeDocument } from '../../webviews/fake-vscode.js';
+import { fake, Uri, window, workspace, type FakeDocument } from '../../webviews/fake-vscode.js';
 import { deferred, FakeCrewClient, growthResult } from './fake-crew-client.js';
 import { farmPr, vetoedDesire } from './mutation-pr-fixture.js';
 
@@ -187,4 +187,35 @@ describe('outcomes', () => {
         ]);
         expect(fake.panels).toEqual([]);
     });
+
+    test('a spec in no git repository: Initialize Repository makes the workspace folder one and grows again; dismissed, nothing is made', async () => {
+        const notARepository = 'The folder /work is not in a git repository, so the growth could not be recorded in the lineage.';
+        let simulated = 0;
+        client.answers.set('fspec/simulate', () => ++simulated === 1 || simulated === 3
+            ? growthResult('failed', undefined, { message: notARepository, repositoryMissing: '/work' })
+            : growthResult('awaiting-review', pr));
+        client.answers.set('fspec/initRepository', () => ({ root: '/work' }));
+        workspace.workspaceFolders.push({ uri: Uri.file('/work'), name: 'work' });
+        vi.mocked(window.showErrorMessage).mockImplementation(async (text: string, ...items: string[]) => {
+            errors.push({ text, items });
+            return items[0];
+        });
+        await run('fspec.grow', specUri);
+        expect(errors).toEqual([{ text: notARepository, items: ['Initialize Repository'] }]);
+        expect(client.sent('fspec/initRepository')).toEqual([{ folder: 'file:///work' }]);
+        expect(fake.messages).toEqual([{ kind: 'information', text: 'Initialized a git repository in /work for the spec\'s lineage.' }]);
+        // Grown again at once: its PR is open.
+        expect(client.sent('fspec/simulate')).toHaveLength(2);
+        expect(fake.panels).toHaveLength(1);
+
+        vi.mocked(window.showErrorMessage).mockImplementation(async (text: string, ...items: string[]) => {
+            errors.push({ text, items });
+            return undefined;
+        });
+        fake.panels[0].dispose();
+        await run('fspec.grow', specUri);
+        expect(client.sent('fspec/initRepository')).toHaveLength(1);
+        expect(client.sent('fspec/simulate')).toHaveLength(3);
+    });
 });
+

@@ -3,6 +3,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
 import * as ast from '../../generated/ast.js';
 import type { DetachedSpec, DetachedSpecs } from '../../language/detached-specs.js';
+import { nextMinorVersion } from '../../lineage/versions.js';
 import { appendInside, appendToSection, insertLinesAfter, prependInside, removeLine, replaceProperty } from '../../language/spec-edits.js';
 import { checkMorphRules, GrowthCodes } from '../../model/growth-rules.js';
 import { outgoing } from '../../model/graph-index.js';
@@ -257,22 +258,4 @@ function lineageMorph(proposal: MorphProposal): string[] {
 
 function lineageLine(stage: GrowthStage): string {
     return `${stage.variant ? 'variant' : 'stage'} ${stage.name} ${JSON.stringify(stage.version)}${stage.from ? ` from ${stage.from}` : ''}${stage.by.length ? ` by ${stage.by.join(', ')}` : ''}`;
-}
-
-/**
- * `0.2.0` → `0.3.0`; a growth is a minor evolve (identity changes are refused by Safety, not
- * versioned here). A variant's versions carry its name: `0.2.0` → `0.3.0-coastal` → `0.4.0-coastal`.
- */
-export function nextMinorVersion(version: string, taken: ReadonlySet<string> = new Set(), variant?: string): string {
-    const match = /^(v?)(\d+)(?:\.(\d+))?/.exec(version.trim());
-    if (!match) {
-        return `${version}.1`;
-    }
-    const suffix = variant ? `-${variant}` : '';
-    // A version already recorded (say, grown and later rolled back) is never reused.
-    let minor = Number(match[3] ?? 0) + 1;
-    while (taken.has(`${match[2]}.${minor}.0${suffix}`)) {
-        minor++;
-    }
-    return `${match[1]}${match[2]}.${minor}.0${suffix}`;
 }
