@@ -40,6 +40,16 @@ describe('fspec rollback', () => {
         expect(validated.stdout).toContain('1 spec checked: 0 errors');
     });
 
+    it('leaves the version it went back past in fspec lineage, marked rolled back; the restored one is not marked', async () => {
+        const sandbox = await grownFarm();
+        const grown = sandbox.git('rev-parse', '--short=7', 'fspec/FarmOps/v0.3.0^{commit}').trim();
+        expect((await fspecWithInput(['rollback', 'farm-ops.fspec', '--to', '0.2.0', '--yes'], '', sandbox.folder)).code).toBe(0);
+        const lineage = await fspecWithInput(['lineage', 'farm-ops.fspec'], '', sandbox.folder);
+        // The spec is 0.2.0 again, so its lineage section no longer names 0.3.0: git still records it.
+        expect(lineage.stdout).toMatch(new RegExp(`^  recorded 0\\.3\\.0 \\[fspec/FarmOps/v0\\.3\\.0 ${grown} \\d{4}-\\d\\d-\\d\\d, rolled back\\] not in the lineage section$`, 'm'));
+        expect(lineage.stdout).toMatch(/^\* stage juvenile 0\.2\.0 from seed .* \[fspec\/FarmOps\/v0\.2\.0 [0-9a-f]{7} \d{4}-\d\d-\d\d\]$/m);
+    });
+
     it('asks first: any answer but yes rolls nothing back (exit 1); --json prints the result', async () => {
         const sandbox = await grownFarm();
         const before = workingTree(sandbox);

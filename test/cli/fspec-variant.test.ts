@@ -24,6 +24,11 @@ describe('fspec variant', () => {
         expect(grown.stdout).toContain('FarmOps grew to 0.4.0-coastal (market_prices_grown)');
         expect(sandbox.git('tag', '--list', '--contains', 'HEAD').trim()).toBe('fspec/FarmOps/v0.4.0-coastal');
         expect(sandbox.git('log', '-1', '--format=%D').trim()).toContain('fspec/FarmOps/coastal');
+
+        const lineage = await fspecWithInput(['lineage', 'farm-ops.fspec'], '', sandbox.folder);
+        expect(lineage.stdout).toMatch(/^\* variant market_prices_grown 0\.4\.0-coastal from tuesday_shortfalls_grown by add_source market_feed {2}\[fspec\/FarmOps\/v0\.4\.0-coastal [0-9a-f]{7} /m);
+        expect(lineage.stdout).toContain('Variants: coastal (fspec/FarmOps/coastal, checked out)');
+        expect(lineage.stdout).toContain('Approved baseline: 0.4.0-coastal');
     });
 
     it('refuses, changing nothing, an existing variant, an unknown version and a bad name; --json says why', async () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fitsType, parseValueType } from '../../language-server/src/crew/field-values.js';
+import { fitsType, parseValueType } from '../../language-server/src/model/field-values.js';
 import { applyOps } from '../../language-server/src/crew/migration-ops.js';
 import { convertersFor } from '../../language-server/src/crew/record-converters.js';
 import { planMigration, prepareMigration, type MigrationRecord } from '../../language-server/src/crew/roles/migrator.js';

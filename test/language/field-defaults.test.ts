@@ -1,10 +1,12 @@
 import { TextDocument } from 'langium';
-import { expectFormatting, parseHelper } from 'langium/test';
+import { expectError, expectFormatting, parseHelper } from 'langium/test';
 import { describe, expect, test } from 'vitest';
-import type { Spec } from '../../language-server/src/generated/ast.js';
+import { isField, type Spec } from '../../language-server/src/generated/ast.js';
+import { IssueCodes } from '../../language-server/src/language/fspec-validator.js';
 import { buildSpecGraph } from '../../language-server/src/model/spec-graph-builder.js';
 import { diffSpecGraphs } from '../../language-server/src/model/semantic-diff.js';
 import { createTestServices, spec, validate } from '../fixtures.js';
+import { find } from './validator-helpers.js';
 
 const services = createTestServices().Fspec;
 const parse = parseHelper<Spec>(services);
@@ -61,5 +63,49 @@ describe('field defaults', () => {
         const formatted = TextDocument.applyEdits(document.textDocument, edits);
         const nodes = async (text: string) => buildSpecGraph((await parse(text)).parseResult.value).nodes.map(({ range: _range, ...node }) => node);
         expect(await nodes(formatted)).toEqual(await nodes(withDefaults));
+    });
+});
+
+describe('a default must be a value of its field\'s type', () => {
+    const invalidDefaults = (result: Awaited<ReturnType<typeof validate>>) =>
+        result.diagnostics.filter(d => d.code === IssueCodes.InvalidDefault).map(d => String(d.message).split(':')[0]);
+
+    test('a string default of an int field is an error on the default that says why and what to do', async () => {
+        const result = await validate(contracts('      priority: int = "high"\n'));
+        expectError(result, 'Default "high" is not a value of type int: stored records get it when a growth adds \'priority\', and the Migrator would refuse it. Change the default or the type.',
+            { node: find(result, isField, 'priority'), property: 'default', code: IssueCodes.InvalidDefault });
+    });
+
+    test('defaults the Migrator would refuse are errors, by the rule stored values are checked with', async () => {
+        const result = await validate(contracts([
+            '      count: int = 1.5',
+            '      status: enum(open, closed) = shut',
+            '      due: date = "2025-02-30"',
+            '      signed: bool = "yes"',
+            '      day: weekday = "someday"',
+            '      contact: email = "nobody"',
+            '      tags: string[] = "north"',
+            '      price: money = true'
+        ].map(line => `${line}\n`).join('')));
+        expect(invalidDefaults(result)).toEqual([
+            'Default 1.5 is not a value of type int', 'Default shut is not a value of type enum(open, closed)',
+            'Default "2025-02-30" is not a value of type date', 'Default "yes" is not a value of type bool',
+            'Default "someday" is not a value of type weekday', 'Default "nobody" is not a value of type email',
+            'Default "north" is not a value of type string[]', 'Default true is not a value of type money'
+        ]);
+    });
+
+    test('defaults that fit their types, optional and entity types included, are no invalid-default error', async () => {
+        const result = await validate(contracts([
+            '      count: int? = -3',
+            '      status: enum(open, closed) = "closed"',
+            '      due: date = "2025-05-06"',
+            '      at: datetime = "2025-05-06T08:30:00Z"',
+            '      day: weekday = "tuesday"',
+            '      contact: email = "farm@example.com"',
+            '      price: money = 12.5',
+            '      parent: Contract = "c-1"'
+        ].map(line => `${line}\n`).join('')));
+        expect(invalidDefaults(result)).toEqual([]);
     });
 });

@@ -47,6 +47,34 @@ describe('what the PR shows', () => {
         expect(text('#fspec-panels li li')).toBe('Invoice: buyer, amount, lines, due');
     });
 
+    test('the migration of stored records lists each op as the CLI words it, then the records files it changes with their sizes', async () => {
+        await setup({
+            ...pr, migration: {
+                ops: [
+                    { op: 'rename_field', entity: 'Contract', from: 'buyer', to: 'buyer_name' },
+                    { op: 'convert_field', entity: 'Contract', field: 'amount', from_type: 'number', to_type: 'int', converter: 'round' },
+                    { op: 'add_field', entity: 'Invoice', field: 'region', default: 'north' }
+                ],
+                files: [{ file: 'records/Contract.json', entity: 'Contract', records: 3 }, { file: 'records/Invoice.json', entity: 'Invoice', records: 1 }]
+            }
+        });
+        expect([...document.querySelectorAll('#fspec-migration li')].map(li => li.textContent)).toEqual([
+            'rename_field Contract.buyer → buyer_name', 'convert_field Contract.amount number → int (round)', 'add_field Invoice.region = "north"'
+        ]);
+        expect(text('#fspec-migration p')).toBe('Migrates records/Contract.json (3 records), records/Invoice.json (1 record).');
+    });
+
+    test('without ops the PR says stored records keep their shape; ops on entities with no records say none are stored', async () => {
+        for (const migration of [undefined, { ops: [], files: [] }]) {
+            await setup({ ...pr, migration });
+            expect(text('#fspec-migration h2')).toBe('Migration of stored records');
+            expect([...document.querySelectorAll('#fspec-migration :is(p, li)')].map(node => node.textContent)).toEqual(['Stored records keep their shape.']);
+        }
+        await setup({ ...pr, migration: { ops: [{ op: 'add_field', entity: 'Invoice', field: 'paid', default: false }], files: [] } });
+        expect(text('#fspec-migration li')).toBe('add_field Invoice.paid = false');
+        expect(text('#fspec-migration p')).toBe('No records of these entities are stored yet.');
+    });
+
     test('both flowcharts are drawn, side by side, from the PR\'s Mermaid texts; a failure shows in its own side', async () => {
         const broken = { ...pr, simulation: { ...pr.simulation, diagrams: { ...pr.simulation.diagrams, before: { ...pr.simulation.diagrams.before, mermaid: 'flowchart LR\n  FAIL' } } } };
         const { posted, renderer } = await setup(pr);

@@ -67,7 +67,8 @@ async function openPr(shown: MutationPr, review: PrReview = { phase: 'open' }, t
 }
 
 function send(page: Page, message: ToPrWebview): Promise<void> {
-    return page.evaluate(m => window.postMessage(m, '*'), message);
+    // Passed on as unknown: Playwright's argument type cannot unfold the recursive JSON type of a migration's defaults.
+    return page.evaluate(m => window.postMessage(m, '*'), message as unknown);
 }
 
 async function waitFor<T extends FromPrWebview['type']>(page: Page, type: T): Promise<Extract<FromPrWebview, { type: T }>> {

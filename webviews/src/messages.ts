@@ -4,6 +4,7 @@
  * The extension imports this file, and so does the webview bundle: it must stay free of
  * `vscode` and of DOM code. Types from the language server are imported as types only.
  */
+import type { ForwardOp } from '../../language-server/src/model/record-migration-ops.js';
 import type { DiagramMode } from '../../language-server/src/render/diagram.js';
 
 export type { DiagramMode };
@@ -132,6 +133,8 @@ export interface PrView {
     };
     adapters: Array<{ source: string; entities: string[]; cadence?: string; url?: string; tier?: string }>;
     panels: Array<{ panel: string; title?: string; for: string[]; sections: Array<{ entity: string; fields: string[] }> }>;
+    /** How the stored records migrate: the Migrator's ops, and each records file they touch with its number of records. */
+    migration?: { ops: ForwardOp[]; files: Array<{ file: string; entity: string; records: number }> };
 }
 
 /** Where a PR's review is: open (the buttons), being deployed (buttons disabled), or ended (its final status instead). */

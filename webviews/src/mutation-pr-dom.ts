@@ -1,8 +1,10 @@
 /**
  * The mutation PR's page, built from the PR: header with the review bar, Safety's verdict, the
- * desires, the morphs, the flowchart before and after, the tests, adapters and panels. Tests and
- * users rely on `data-action`, `data-line`, `data-side` and the section ids.
+ * desires, the morphs, the migration of stored records, the flowchart before and after, the
+ * tests, adapters and panels. Tests and users rely on `data-action`, `data-line`, `data-side` and
+ * the section ids.
  */
+import { describeOp } from '../../language-server/src/model/record-migration-ops.js';
 import type { PrReview, PrStatus, PrView } from './messages.js';
 import { prVersions } from './mutation-pr-summary.js';
 
@@ -102,6 +104,7 @@ export function createPrPage(document: Document, pr: PrView): PrPage {
             ...named('outputs', desire.outputs), ...named('cadence', desire.cadence ? [desire.cadence] : [])
         ])),
         section(document, 'fspec-morphs', 'Morphs', morphTable(document, pr)),
+        section(document, 'fspec-migration', 'Migration of stored records', ...migrationContent(document, pr.migration)),
         flowcharts(document, element(document, 'div', { className: 'sides' },
             figure('before', `Before · ${from}`, badge(document, 'removed', 'removed')),
             figure('after', `After · ${to}`, badge(document, 'added', 'added')))),
@@ -157,6 +160,21 @@ function morphTable(document: Document, pr: PrView): HTMLElement {
         element(document, 'td', { textContent: morph.review ?? '—' }),
         element(document, 'td', { textContent: morph.tests.join(', ') || '—' })));
     return element(document, 'table', {}, element(document, 'thead', {}, head), element(document, 'tbody', {}, ...rows));
+}
+
+/** The Migrator's ops in the order they run, then the records files they change. */
+function migrationContent(document: Document, migration: PrView['migration']): HTMLElement[] {
+    const ops = list(document, migration?.ops ?? [], 'Stored records keep their shape.', op => [element(document, 'code', { textContent: describeOp(op) })]);
+    return migration?.ops.length ? [ops, migratedFiles(document, migration.files)] : [ops];
+}
+
+/** `Migrates records/Contract.json (3 records).`; ops on entities with no records file change nothing yet. */
+function migratedFiles(document: Document, files: NonNullable<PrView['migration']>['files']): HTMLElement {
+    if (files.length === 0) {
+        return element(document, 'p', { className: 'empty', textContent: 'No records of these entities are stored yet.' });
+    }
+    const listed = files.flatMap((f, index) => [index ? ', ' : '', element(document, 'code', { textContent: f.file }), ` (${f.records} record${f.records === 1 ? '' : 's'})`]);
+    return element(document, 'p', {}, 'Migrates ', ...listed, '.');
 }
 
 /**

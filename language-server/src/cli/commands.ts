@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { FspecServices } from '../fspec-module.js';
 import { lineageReport } from '../lineage/lineage-report.js';
-import { recordedVersions } from '../lineage/recorded-versions.js';
+import { recordedVersions, type RecordedVersion } from '../lineage/recorded-versions.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import { serializeSpecGraph } from '../model/spec-graph.js';
 import { diagramModes, growthState, renderDiagram, UnknownPipelineError, type DiagramMode, type GrowthState } from '../render/index.js';
@@ -126,21 +126,34 @@ export async function lineageCommand(services: FspecServices, file: string, opti
     const lines = report.entries.map(entry => {
         const record = recorded.get(entry.version);
         return `${entry.current ? '*' : ' '} ${entry.variant ? 'variant' : 'stage'} ${entry.name} ${entry.version}${entry.from ? ` from ${entry.from}` : ''}`
-            + `${entry.by.length ? ` by ${entry.by.join(', ')}` : ''}${record ? `  [${record.tag} ${record.commit.slice(0, 7)} ${record.date.slice(0, 10)}]` : ''}`;
+            + `${entry.by.length ? ` by ${entry.by.join(', ')}` : ''}${record ? `  ${recordNote(record)}` : ''}`;
     });
     const untracked = report.recorded.filter(r => !report.entries.some(e => e.version === r.version));
     return {
         stdout: [
             `${report.spec} ${report.version}`,
             ...lines,
-            ...untracked.map(r => `  recorded ${r.version} [${r.tag} ${r.commit.slice(0, 7)}${r.reachable ? '' : ', on another branch'}] not in the lineage section`),
+            ...untracked.map(r => `  recorded ${r.version} ${recordNote(r)} not in the lineage section`),
+            ...report.variants.length ? [`Variants: ${report.variants.map(v => `${v.name} (${v.branch}${v.current ? ', checked out' : ''})`).join(', ')}`] : [],
             report.approved ? `Approved baseline: ${report.approved.version ?? 'unreadable'} (${report.approved.location})` : 'No approved baseline yet.'
         ].join('\n'),
         exitCode: 0
     };
 }
 
-function unusable(document: Parameters<typeof diagnosticRecord>[0], errors: Parameters<typeof diagnosticRecord>[1][]): CommandResult {
+/** `[fspec/FarmOps/v0.3.0 abc1234 2026-11-23, rolled back]`: where git records a version, and whether it still counts on this branch. */
+function recordNote(record: RecordedVersion): string {
+    const notes = [`${record.tag} ${record.commit.slice(0, 7)} ${record.date.slice(0, 10)}`];
+    if (record.rolledBack) {
+        notes.push('rolled back');
+    }
+    if (!record.reachable) {
+        notes.push('on another branch');
+    }
+    return `[${notes.join(', ')}]`;
+}
+
+export function unusable(document: Parameters<typeof diagnosticRecord>[0], errors: Parameters<typeof diagnosticRecord>[1][]): CommandResult {
     const file = displayPath(document.uri.fsPath);
     return {
         stdout: '',

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { describeOp } from '../crew/migration-ops.js';
 import type { MutationPr } from '../crew/mutation-pr.js';
+import { describeOp } from '../model/record-migration-ops.js';
 import { unifiedDiff } from './line-diff.js';
 
 /** A mutation PR for a terminal: what grows, its risk, tests and Safety's verdict, then the spec diff. */

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { FspecServices } from '../fspec-module.js';
-import { describeOp } from '../crew/migration-ops.js';
 import { applyRollback, planRollback, RollbackRefusal, type RollbackPlan } from '../crew/rollback.js';
 import { specRelative } from '../crew/stored-records.js';
+import { describeOp } from '../model/record-migration-ops.js';
 import type { CommandResult } from './commands.js';
 import { readSpecText } from './load.js';
 

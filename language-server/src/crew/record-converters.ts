@@ -1,4 +1,4 @@
-import { fitsOne, type JsonValue, type ValueType } from './field-values.js';
+import { fitsOne, type JsonValue, type ValueType } from '../model/field-values.js';
 
 /** Why one value cannot convert; the caller says where the value is. */
 export class ConversionRefused extends Error {}

@@ -5,7 +5,8 @@ import type { FspecServices } from '../fspec-module.js';
 import { replaceFiles, type FileChange } from '../lineage/atomic-write.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
 import { compareVersions, versionTag } from '../lineage/versions.js';
-import { applyOps, type InverseOp } from './migration-ops.js';
+import type { InverseOp } from '../model/record-migration-ops.js';
+import { applyOps } from './migration-ops.js';
 import { currentTexts, type MigrationRecord } from './roles/migrator.js';
 import { MigrationError, migrationsFolder, RecordStore, specRelative } from './stored-records.js';
 

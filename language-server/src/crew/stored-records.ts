@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileChange } from '../lineage/atomic-write.js';
-import type { JsonValue, StoredRecord } from './field-values.js';
+import type { JsonValue, StoredRecord } from '../model/field-values.js';
 
 /**
  * Where an app's data lives beside its spec: `records/<Entity>.json` holds the stored records of

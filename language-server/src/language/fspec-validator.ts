@@ -4,8 +4,9 @@ import type { FspecServices } from '../fspec-module.js';
 import { majorVersion } from '../model/growth-rules.js';
 import { closestName } from '../model/names.js';
 import { unrealizedOutputs } from '../model/desires.js';
+import { fitsType, literalValue, parseValueType } from '../model/field-values.js';
 import { entitiesGuardedByGates, graphIndex, isGuardrailEnforced } from '../model/graph-index.js';
-import { sectionName } from '../model/spec-graph-builder.js';
+import { fieldDefaultText, sectionName } from '../model/spec-graph-builder.js';
 import { elementId } from '../model/spec-graph.js';
 import { namedElements } from './fspec-scope-computation.js';
 import type { SpecGraphCache } from './spec-graph-cache.js';
@@ -20,6 +21,7 @@ export const IssueCodes = {
     DuplicateName: 'duplicate-name',
     DuplicateClause: 'duplicate-clause',
     InvalidVersion: 'invalid-version',
+    InvalidDefault: 'invalid-default',
     UnknownMorphKind: 'unknown-morph-kind',
     HighRiskWithoutTest: 'high-risk-without-test',
     HighRiskWithoutReview: 'high-risk-without-review',
@@ -60,6 +62,7 @@ export function registerValidationChecks(services: FspecServices): void {
         Pipeline: validator.checkTriggers,
         Step: [validator.checkSingleClauses, validator.checkStep],
         Action: [validator.checkSingleClauses, validator.checkAction],
+        Field: validator.checkFieldDefault,
         Panel: validator.checkProtectedFields,
         Guardrail: validator.checkGuardrailEnforced,
         Safety: validator.checkDisclaimers,
@@ -123,6 +126,18 @@ export class FspecValidator {
         if (spec.version !== undefined && majorVersion(spec.version) === undefined) {
             accept('error', `Version "${spec.version}" has no major number; write it like "0.2.0" so major evolves can be told apart.`,
                 { node: spec, property: 'version', code: IssueCodes.InvalidVersion });
+        }
+    }
+
+    /** A default is what stored records get when a growth adds the field, so it must fit the field's type by the Migrator's own rule. */
+    checkFieldDefault(field: ast.Field, accept: ValidationAcceptor): void {
+        const literal = field.default && fieldDefaultText(field.default);
+        // The type as written, as the Compiler reads it: `int?`, `enum(open, closed)`, `Contract[]`.
+        const typeText = field.type?.$cstNode?.text;
+        const type = typeText === undefined ? undefined : parseValueType(typeText);
+        if (literal !== undefined && type && !fitsType(literalValue(literal), type)) {
+            accept('error', `Default ${literal} is not a value of type ${typeText}: stored records get it when a growth adds '${field.name}', and the Migrator would refuse it. Change the default or the type.`,
+                { node: field, property: 'default', code: IssueCodes.InvalidDefault });
         }
     }
 

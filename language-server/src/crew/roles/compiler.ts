@@ -11,7 +11,7 @@ import { uniqueName } from '../../model/names.js';
 import { diffSpecGraphs } from '../../model/semantic-diff.js';
 import { idName } from '../../model/spec-graph.js';
 import type { MorphProposal } from '../contracts.js';
-import { defaultLiteral, fitsType, parseValueType, type ValueType } from '../field-values.js';
+import { defaultLiteral, fitsType, parseValueType, type ValueType } from '../../model/field-values.js';
 import { convertersFor, pairName } from '../record-converters.js';
 
 /** The stage a growth records in the spec's lineage. */

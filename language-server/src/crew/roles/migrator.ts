@@ -5,8 +5,9 @@ import { fieldTypeOf, graphIndex } from '../../model/graph-index.js';
 import { diffSpecGraphs } from '../../model/semantic-diff.js';
 import { idName, type SpecGraph, type SpecNode } from '../../model/spec-graph.js';
 import type { MorphProposal } from '../contracts.js';
-import { fitsType, literalValue, parseValueType, type ValueType } from '../field-values.js';
-import { applyOps, converterNamed, type ForwardOp, type InverseOp } from '../migration-ops.js';
+import { fitsType, literalValue, parseValueType, type ValueType } from '../../model/field-values.js';
+import type { ForwardOp, InverseOp } from '../../model/record-migration-ops.js';
+import { applyOps, converterNamed } from '../migration-ops.js';
 import { convertersFor, pairName } from '../record-converters.js';
 import { MigrationError, migrationsFolder, RecordStore, specRelative } from '../stored-records.js';
 

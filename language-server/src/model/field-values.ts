@@ -4,6 +4,8 @@
  * weekday (`monday` … `sunday`), date (`2025-05-06`), datetime (ISO 8601 with a zone) and enum
  * values; numbers for int, number and money; booleans for bool; arrays for `[]` types; null
  * for an optional field without a value. References to other entities are not checked.
+ * Free of Node and of the crew: the validator checks field defaults with the same rule the
+ * Compiler and the Migrator apply.
  */
 
 /** A value in a stored record, as JSON has it. */
