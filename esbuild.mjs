@@ -1,5 +1,6 @@
-// Bundles the language server (and its lazily loaded crew LLM), the CLI, the VS Code extension and the webviews (preview, mutation PR) into out/.
+// Bundles the language server (and its lazily loaded crew LLM and Daytona sandbox), the CLI, the VS Code extension and the webviews (preview, mutation PR) into out/.
 import * as esbuild from 'esbuild';
+import { readFile } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 
@@ -15,17 +16,35 @@ const absentOptionalModules = {
 };
 
 /**
- * pi-ai and its provider SDKs (~3 MB) are only needed when a model is configured: the crew imports
- * `./llm.js` dynamically, and the bundles load it from its own file, `crew-llm.cjs`, at that moment.
+ * Large runtimes loaded on demand from a file of their own, at the moment they are needed:
+ * - pi-ai and its provider SDKs (~3 MB), only when a model is configured: the crew imports `./llm.js`
+ *   dynamically, and the bundles load it from `crew-llm.cjs`;
+ * - the Daytona SDK (~3 MB), only for a Daytona run: the sandbox imports `./daytona-sandbox.js`
+ *   dynamically, and the bundles load it from `sandbox-daytona.cjs`.
  */
-function lazyCrewLlm(fromBundle) {
+function lazilyLoaded(folder) {
+    const bundles = { './llm.js': 'crew-llm.cjs', './daytona-sandbox.js': 'sandbox-daytona.cjs' };
     return {
-        name: 'lazy-crew-llm',
+        name: 'lazily-loaded',
         setup(build) {
-            build.onResolve({ filter: /^\.\/llm\.js$/ }, args => args.kind === 'dynamic-import' ? { path: fromBundle, external: true } : undefined);
+            build.onResolve({ filter: /^\.\/(llm|daytona-sandbox)\.js$/ }, args => args.kind === 'dynamic-import' ? { path: `${folder}${bundles[args.path]}`, external: true } : undefined);
         }
     };
 }
+
+/**
+ * The Daytona SDK requires form-data (for uploads) through a wrapper esbuild cannot follow, so the
+ * bundle would look for it in a node_modules the .vsix does not ship; a plain require is bundled.
+ */
+const daytonaFormData = {
+    name: 'daytona-form-data',
+    setup(build) {
+        build.onLoad({ filter: /@daytonaio[\\/]sdk[\\/]esm[\\/]utils[\\/]Import\.js$/ }, async args => ({
+            contents: (await readFile(args.path, 'utf8')).replaceAll("__esmRequire('form-data')", "require('form-data')"),
+            loader: 'js'
+        }));
+    }
+};
 
 const nodeOptions = {
     ...common,
@@ -46,7 +65,15 @@ const server = {
         'language-server/main': 'language-server/src/main.ts',
         'language-server/crew-llm': 'language-server/src/crew/llm.ts'
     },
-    plugins: [absentOptionalModules, lazyCrewLlm('./crew-llm.cjs')]
+    plugins: [absentOptionalModules, lazilyLoaded('./')]
+};
+
+// Its own build: the Daytona SDK imports @opentelemetry/api unconditionally, so it is bundled here.
+const sandboxDaytona = {
+    ...nodeOptions,
+    external: ['vscode'],
+    entryPoints: { 'language-server/sandbox-daytona': 'language-server/src/sandbox/daytona-sandbox.ts' },
+    plugins: [absentOptionalModules, daytonaFormData]
 };
 
 const node = {
@@ -58,7 +85,7 @@ const node = {
         'test/vscode-suite': 'test/vscode/suite/index.ts',
         'test/vscode-bench': 'bench/vscode/preview-bench.ts'
     },
-    plugins: [absentOptionalModules, lazyCrewLlm('./language-server/crew-llm.cjs')]
+    plugins: [absentOptionalModules, lazilyLoaded('./language-server/')]
 };
 
 // The webview runs in VS Code's browser sandbox: one script with Mermaid inside, nothing fetched remotely.
@@ -75,7 +102,7 @@ const webview = {
 };
 
 if (watch) {
-    for (const options of [server, node, webview]) await (await esbuild.context(options)).watch();
+    for (const options of [server, sandboxDaytona, node, webview]) await (await esbuild.context(options)).watch();
 } else {
-    await Promise.all([esbuild.build(server), esbuild.build(node), esbuild.build(webview)]);
+    await Promise.all([server, sandboxDaytona, node, webview].map(options => esbuild.build(options)));
 }
