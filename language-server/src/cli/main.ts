@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
+import { buildCommand, runCommand, type BuildOptions, type RunOptions } from './build.js';
 import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
@@ -76,6 +77,23 @@ program.command('variant')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit 1 when refused (unknown version, the variant exists, git would overwrite uncommitted edits); nothing changes then.')
     .action((file: string, name: string, options: VariantOptions) => run(services => variantCommand(services, file, name, options)));
+
+program.command('build')
+    .description('compile the spec into a runnable TypeScript app: types, JSON schemas, a module per step and gate, the pipeline runner, a record store, a web surface')
+    .argument('<file>', 'a .fspec file')
+    .option('--out <dir>', 'the build folder (default: .factory/build/<version>/ beside the spec)')
+    .option('--json', 'print what was written as JSON')
+    .addHelpText('after', '\nExit 1 when the spec has errors; nothing is written then. A body edited between its fspec:begin/end body markers is kept.')
+    .action((file: string, options: BuildOptions) => run(services => buildCommand(services, file, options)));
+
+program.command('run')
+    .description('build the app (if needed) and serve its panels on 127.0.0.1, after running every pipeline once; prints the URL, Ctrl-C stops it')
+    .argument('<file>', 'a .fspec file')
+    .option('--port <n>', 'the port (default: FSPEC_APP_PORT, else a free one)')
+    .option('--data <dir>', 'read records from this folder instead of records/ beside the spec')
+    .option('--today <date>', 'the run date, YYYY-MM-DD (default: FSPEC_TODAY, else today)')
+    .option('--out <dir>', 'the build folder (default: .factory/build/<version>/ beside the spec)')
+    .action((file: string, options: RunOptions) => run(services => runCommand(services, file, options, process.stderr)));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

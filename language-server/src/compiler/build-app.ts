@@ -1,0 +1,27 @@
+import * as path from 'node:path';
+import type { SpecGraph } from '../model/spec-graph.js';
+import { compileApp, type CompileOptions } from './compile.js';
+import { writeBuild, type BuildResult } from './write-build.js';
+
+/** Where a spec's app is built by default: `.factory/build/<version>/` beside the spec. */
+export function defaultBuildFolder(specPath: string, version: string): string {
+    return path.join(path.dirname(path.resolve(specPath)), '.factory', 'build', version.replace(/[^\w.-]+/g, '_') || 'unversioned');
+}
+
+/** The spec's records folder as the app finds it from its root: relative, `/`-separated. */
+export function recordsFolderFrom(out: string, specPath: string): string {
+    const records = path.join(path.dirname(path.resolve(specPath)), 'records');
+    return path.relative(path.resolve(out), records).split(path.sep).join('/') || '.';
+}
+
+export interface BuildAppOptions {
+    out?: string;
+    grow?: CompileOptions['grow'];
+}
+
+/** Compiles the spec graph into its build folder. */
+export function buildApp(graph: SpecGraph, specPath: string, options: BuildAppOptions = {}): BuildResult {
+    const out = path.resolve(options.out ?? defaultBuildFolder(specPath, graph.version));
+    const compiled = compileApp(graph, { grow: options.grow, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
+    return writeBuild(compiled, out);
+}
