@@ -1,6 +1,7 @@
 // Starts a bundle from out/ on Node >= 22 (langium 4 needs it); an older node re-runs it with the pinned `node` package.
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
+const { constants } = require('node:os');
 
 module.exports = function runBundle(bundle) {
     const file = path.join(__dirname, '..', 'out', bundle);
@@ -15,6 +16,13 @@ module.exports = function runBundle(bundle) {
         process.stderr.write(`This needs Node 22 or newer (found ${process.version}); run npm install in the project to get its pinned Node.\n`);
         process.exit(2);
     }
-    const result = spawnSync(pinned, [file, ...process.argv.slice(2)], { stdio: 'inherit' });
-    process.exit(result.status ?? 1);
+    const child = spawn(pinned, [file, ...process.argv.slice(2)], { stdio: 'inherit' });
+    // A stop meant for this process (an editor stopping its language server, a service manager) must
+    // reach the bundle, or it lives on as an orphan. Ctrl-C already reaches both through the
+    // terminal's process group, so SIGINT is only waited out here, not sent twice.
+    for (const signal of ['SIGTERM', 'SIGHUP']) {
+        process.on(signal, () => child.kill(signal));
+    }
+    process.on('SIGINT', () => undefined);
+    child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 };

@@ -51,9 +51,9 @@ describe('fspec build', () => {
     });
 });
 
-/** Starts `fspec run` in its own process group and waits for the URL it prints. */
-function startRun(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-    const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), 'run', ...args], { cwd: root, detached: true });
+/** Starts `fspec run` (with another node binary when given) in its own process group and waits for the URL it prints. */
+function startRun(args: string[], node = process.execPath): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+    const child = spawn(node, [path.join(root, 'bin/fspec.cjs'), 'run', ...args], { cwd: root, detached: true });
     let stdout = '';
     let stderr = '';
     child.stderr!.on('data', chunk => stderr += chunk);
@@ -96,6 +96,20 @@ describe('fspec run', () => {
             process.kill(-child.pid!, 'SIGINT');
             await closed;
         }
+        await expect(fetch(url)).rejects.toThrow();
+    });
+
+    test('started by a node older than 22, a SIGTERM to the bin alone stops the app it handed over to', async () => {
+        const systemNode = (process.env.PATH ?? '').split(path.delimiter)
+            .filter(dir => !dir.includes('node_modules'))
+            .map(dir => path.join(dir, 'node'))
+            .find(file => fs.existsSync(file));
+        expect(systemNode, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
+        const { child, url } = await startRun([farmSpec, '--port', '0', '--out', tmp('run-old-node'), '--today', '2025-06-02'], systemNode);
+        const exited = new Promise(resolve => child.on('exit', resolve));
+        // Only the bin's own process, as an editor or service manager stops it; not the process group.
+        child.kill('SIGTERM');
+        await exited;
         await expect(fetch(url)).rejects.toThrow();
     });
 
