@@ -208,6 +208,28 @@ describe('reading the lineage', () => {
         expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toBe(farmOpsAt('0.3.0') + '// an edit in progress\n');
     });
 
+    test('a deployed version is marked by a tag on its commit; the newest deployed one HEAD descends from is current', async () => {
+        const sandbox = Sandbox.withCommit({ 'farm-ops.fspec': farmOps });
+        const repository = await repositoryOf(sandbox);
+        expect(await repository.deployed('FarmOps')).toBeUndefined();
+        const { commit } = await repository.recordGrowth(grow(sandbox, '0.2.0'));
+        await repository.recordGrowth(grow(sandbox, '0.3.0'));
+        const head = sandbox.head();
+
+        expect(await repository.markDeployed('FarmOps', '0.2.0', 'Deployed 0.2.0: 3 acceptance tests passed')).toEqual({ version: '0.2.0', tag: 'fspec/FarmOps/deployed/v0.2.0', commit });
+        expect(await repository.deployed('FarmOps')).toEqual({ version: '0.2.0', tag: 'fspec/FarmOps/deployed/v0.2.0', commit });
+        expect(sandbox.git('tag', '--list', '--format=%(contents:subject)', 'fspec/FarmOps/deployed/*').trim()).toBe('Deployed 0.2.0: 3 acceptance tests passed');
+        // Marking adds a tag, never a commit.
+        expect(sandbox.head()).toBe(head);
+        expect((await refusal(repository.markDeployed('FarmOps', '0.2.0', 'again'))).reason).toBe('tag-exists');
+        expect((await refusal(repository.markDeployed('FarmOps', '0.9.0', 'unknown'))).reason).toBe('unknown-version');
+        // Deployed versions are not approved versions: the lineage's versions are unchanged.
+        expect((await repository.versions('FarmOps')).map(v => v.tag)).toEqual(['fspec/FarmOps/v0.3.0', 'fspec/FarmOps/v0.2.0']);
+
+        await repository.markDeployed('FarmOps', '0.3.0', 'Deployed 0.3.0');
+        expect((await repository.deployed('FarmOps'))?.version).toBe('0.3.0');
+    });
+
     test('dirtyFiles tells which of the given files are modified, staged or untracked, and ignores the rest', async () => {
         const sandbox = Sandbox.withCommit({ 'farm-ops.fspec': farmOps, 'notes.md': 'notes\n', 'clean.txt': 'clean\n' });
         const repository = await repositoryOf(sandbox);

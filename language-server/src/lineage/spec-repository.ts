@@ -7,60 +7,17 @@ import { commitAndTag } from './lineage-commits.js';
 import { gitMissingMessage, LineageRefusal } from './lineage-refusal.js';
 import { RepositoryGit } from './repository-git.js';
 import { findRepositoryRoot, refsStamp } from './repository-paths.js';
+import type { ApprovedText, Deployment, Growth, Rollback, Variant } from './lineage-records.js';
 import { approvedTag, rolledBackTags, versionTags } from './version-tags.js';
-import { isTaggableVersion, isVariantName, rollbackTag, variantBranch, variantOfBranch, versionTag } from './versions.js';
+import { compareVersions, deployedTag, deployedTagPattern, isTaggableVersion, isVariantName, rollbackTag, variantBranch, variantOfBranch, versionOfDeployedTag, versionTag } from './versions.js';
+
+export type { ApprovedText, Deployment, Growth, Rollback, Variant } from './lineage-records.js';
 
 /** What `open` found: a repository, a folder git does not track (offer `init`), or no git at all. */
 export type OpenedRepository =
     | { kind: 'repository', repository: SpecRepository }
     | { kind: 'not-a-repository', folder: string }
     | { kind: 'git-missing', message: string };
-
-/** One approved growth of a spec, to record with `recordGrowth`. */
-export interface Growth {
-    specPath: string;
-    specName: string;
-    /** The version the spec header now says, such as `0.3.0` or `0.2.0-a`; it names the tag. */
-    version: string;
-    /** The lineage stage the spec is at after this growth. */
-    stage?: string;
-    /** The Historian's message; its first line is the commit's subject. */
-    message: string;
-    /** Applied morphs as written in the lineage section: `add_source contracts_feed`. */
-    morphs: string[];
-    /** Generated artifacts committed along with the spec. */
-    files: string[];
-}
-
-/** A rollback to record with `recordRollback`: the spec and every file it restored, changed or deleted. */
-export interface Rollback {
-    specPath: string;
-    specName: string;
-    /** The version rolled back from, and the approved version restored. */
-    from: string;
-    to: string;
-    /** The lineage stage of the restored version. */
-    stage?: string;
-    message: string;
-    files: string[];
-}
-
-/** The spec's text at its latest approved version. */
-export interface ApprovedText {
-    tag: string;
-    version: string;
-    /** The spec file relative to the repository root, `/`-separated. */
-    path: string;
-    text: string;
-}
-
-/** A variant branch of the spec. */
-export interface Variant {
-    name: string;
-    branch: string;
-    /** Whether HEAD is on it: growths are then recorded as the variant's versions. */
-    current: boolean;
-}
 
 /**
  * The git repository holding a spec: its lineage of approved versions (annotated tags), variants
@@ -235,6 +192,36 @@ export class SpecRepository {
         }
         const paths = await Promise.all(files.map(file => this.git.repoPath(file)));
         return readStatus(this.root, await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths]));
+    }
+
+    /**
+     * Marks an approved version deployed: the annotated tag `fspec/<SpecName>/deployed/v<version>` on
+     * its commit, with `message` (what was checked). Refuses an unknown or already deployed version.
+     */
+    async markDeployed(specName: string, version: string, message: string): Promise<Deployment> {
+        const tag = deployedTag(specName, version);
+        if (!(await this.git.refExists(`refs/tags/${versionTag(specName, version)}`))) {
+            throw new LineageRefusal('unknown-version', `${specName} has no approved version ${version} (no tag ${versionTag(specName, version)}).`);
+        }
+        if (await this.git.refExists(`refs/tags/${tag}`)) {
+            throw new LineageRefusal('tag-exists', `Version ${version} of ${specName} is deployed already (tag ${tag}).`);
+        }
+        const commit = (await this.git.raw(['rev-parse', '--verify', `refs/tags/${versionTag(specName, version)}^{commit}`])).trim();
+        await this.git.raw([...await this.git.identity(), 'tag', '--annotate', '--cleanup=whitespace', '-m', message, tag, commit]);
+        return { version, tag, commit };
+    }
+
+    /** The newest deployed version HEAD descends from; undefined when none is. */
+    async deployed(specName: string): Promise<Deployment | undefined> {
+        if (!(await this.git.headCommit())) {
+            return undefined;
+        }
+        const listing = await this.git.raw(['for-each-ref', '--merged', 'HEAD', '--format=%(refname:lstrip=2)%09%(*objectname)', `refs/tags/${deployedTagPattern(specName)}`]);
+        return listing.split('\n').flatMap(line => {
+            const [tag = '', commit = ''] = line.split('\t');
+            const version = versionOfDeployedTag(specName, tag);
+            return version ? [{ version, tag, commit }] : [];
+        }).sort((a, b) => compareVersions(b.version, a.version))[0];
     }
 
     /**

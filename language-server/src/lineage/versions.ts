@@ -17,6 +17,23 @@ export function versionTag(specName: string, version: string): string {
     return `fspec/${specName}/v${version}`;
 }
 
+/** The tag marking a version deployed: `fspec/<SpecName>/deployed/v<version>` (on the version's commit). */
+export function deployedTag(specName: string, version: string): string {
+    return `fspec/${specName}/deployed/v${version}`;
+}
+
+/** A `git for-each-ref` pattern matching the spec's deployed tags. */
+export function deployedTagPattern(specName: string): string {
+    return `${deployedTag(specName, '')}*`;
+}
+
+/** The version a deployed tag marks; undefined for any other tag. */
+export function versionOfDeployedTag(specName: string, tag: string): string | undefined {
+    const prefix = deployedTag(specName, '');
+    const version = tag.startsWith(prefix) ? tag.slice(prefix.length) : '';
+    return isTaggableVersion(version) ? version : undefined;
+}
+
 /**
  * The tag recording a rollback: `fspec/<SpecName>/rollback-<from>-to-<to>`. It is not a version
  * tag (no `v`), so versions and their order are untouched; its message says what it restored.
