@@ -11,6 +11,9 @@ import { FspecWorkspaceManager } from './language/fspec-workspace-manager.js';
 import { FspecDocumentValidator } from './language/fspec-document-validator.js';
 import { FspecValidator, registerValidationChecks } from './language/fspec-validator.js';
 import { FspecGrowthValidator } from './language/fspec-growth-validator.js';
+import { FspecDriftValidator } from './language/fspec-drift-validator.js';
+import { FspecDocumentUpdateHandler } from './language/fspec-document-update-handler.js';
+import { DriftDetector } from './compiler/drift.js';
 import type { ApprovedVersionStore } from './language/approved-versions.js';
 import { GitApprovedVersionStore } from './language/git-approved-versions.js';
 import { SpecGraphCache } from './language/spec-graph-cache.js';
@@ -26,12 +29,14 @@ import { FspecCompletionProvider } from './lsp/fspec-completion.js';
 import { FspecHoverProvider } from './lsp/fspec-hover.js';
 import { FspecInlayHintProvider } from './lsp/fspec-inlay-hints.js';
 import { FspecRenameProvider } from './lsp/fspec-rename.js';
+import { FspecCommandHandler } from './lsp/fspec-commands.js';
 
 /** Services this language adds to Langium's defaults. */
 export type FspecAddedServices = {
     validation: {
         FspecValidator: FspecValidator,
-        FspecGrowthValidator: FspecGrowthValidator
+        FspecGrowthValidator: FspecGrowthValidator,
+        FspecDriftValidator: FspecDriftValidator
     },
     model: {
         /** Where the last approved version of a spec comes from (the git lineage's version tags, else .factory/approved files). */
@@ -39,7 +44,9 @@ export type FspecAddedServices = {
         /** The spec graph of each built document, built once per document version. */
         SpecGraphs: SpecGraphCache,
         /** Spec texts read outside the workspace: approved versions, the crew's proposals. */
-        DetachedSpecs: DetachedSpecs
+        DetachedSpecs: DetachedSpecs,
+        /** Hand edits of the spec's built app (`.factory/build/<version>/`), checked against its manifest. */
+        BuildDrift: DriftDetector
     }
 };
 
@@ -54,7 +61,8 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
     validation: {
         DocumentValidator: (services) => new FspecDocumentValidator(services),
         FspecValidator: (services) => new FspecValidator(services),
-        FspecGrowthValidator: (services) => new FspecGrowthValidator(services)
+        FspecGrowthValidator: (services) => new FspecGrowthValidator(services),
+        FspecDriftValidator: (services) => new FspecDriftValidator(services)
     },
     lsp: {
         CodeActionProvider: (services) => new FspecCodeActionProvider(services),
@@ -71,7 +79,8 @@ export const FspecModule: Module<FspecServices, PartialLangiumServices & FspecAd
     model: {
         ApprovedVersions: (services) => new GitApprovedVersionStore(services),
         SpecGraphs: () => new SpecGraphCache(),
-        DetachedSpecs: (services) => new DetachedSpecs(services)
+        DetachedSpecs: (services) => new DetachedSpecs(services),
+        BuildDrift: () => new DriftDetector()
     }
 };
 
@@ -81,7 +90,9 @@ export const FspecSharedModule: Module<LangiumSharedServices, DeepPartial<Langiu
     },
     lsp: {
         NodeKindProvider: () => new FspecNodeKindProvider(),
-        WorkspaceSymbolProvider: (services) => new FspecWorkspaceSymbolProvider(services)
+        WorkspaceSymbolProvider: (services) => new FspecWorkspaceSymbolProvider(services),
+        DocumentUpdateHandler: (services) => new FspecDocumentUpdateHandler(services),
+        ExecuteCommandHandler: (services) => new FspecCommandHandler(services)
     }
 };
 

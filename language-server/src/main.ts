@@ -5,6 +5,7 @@ import { createFspecServices } from './fspec-module.js';
 import { registerCrewRequests } from './lsp/crew-requests.js';
 import { registerFactoryRequests } from './lsp/factory-requests.js';
 import { registerLineageRequests } from './lsp/lineage-requests.js';
+import { registerTestRequests } from './lsp/test-requests.js';
 
 // The transport (--stdio, --node-ipc, --socket=PORT) is read from the command line by createConnection.
 const connection = createConnection(ProposedFeatures.all);
@@ -12,4 +13,5 @@ const { shared, Fspec } = createFspecServices({ connection, ...NodeFileSystem })
 registerFactoryRequests(connection, Fspec);
 registerCrewRequests(connection, Fspec);
 registerLineageRequests(connection, Fspec);
+registerTestRequests(connection, Fspec);
 startLanguageServer(shared);

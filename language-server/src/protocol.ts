@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
+import type { AcceptanceReport } from './compiler/tester/report.js';
 import type { GrowthResult } from './crew/mutation-pr.js';
 import type { RecordedVersion } from './lineage/recorded-versions.js';
 import type { Variant } from './lineage/spec-repository.js';
@@ -116,6 +117,17 @@ export interface InitRepositoryParams {
     folder: string;
 }
 
+export interface TestParams extends DocumentParams {
+    /** Where the app runs: `local` (default) or `daytona` (the server needs DAYTONA_API_KEY). */
+    sandbox?: 'local' | 'daytona';
+    /** The run date, YYYY-MM-DD; default the server's FSPEC_TODAY, else the sandbox's date. */
+    today?: string;
+    /** Only these acceptance tests; all when absent. */
+    tests?: string[];
+}
+
+export type { AcceptanceReport, CheckResult, TestResult, Violation } from './compiler/tester/report.js';
+
 export interface RunEventParams {
     runId: string;
     uri: string;
@@ -141,5 +153,11 @@ export const FactoryMethods = {
     /** Starts a variant: its branch at an approved version, checked out. Refusals are errors whose message says why; nothing changed then. */
     startVariant: new RequestType<StartVariantParams, StartedVariant, void>('fspec/startVariant'),
     /** Makes a folder a git repository (with an empty first commit) so growths can be recorded; answers with its root. */
-    initRepository: new RequestType<InitRepositoryParams, { root: string }, void>('fspec/initRepository')
+    initRepository: new RequestType<InitRepositoryParams, { root: string }, void>('fspec/initRepository'),
+    /**
+     * Runs the spec's acceptance tests on its current text: the app compiled in memory (bodies edited by hand in its
+     * build folder kept), its pipelines run on the records/ beside it and on generated edge cases in the sandbox, then
+     * every check. Null when the server does not know the document; a report with `errors` when the spec has errors.
+     */
+    test: new RequestType<TestParams, AcceptanceReport | null, void>('fspec/test')
 } as const;

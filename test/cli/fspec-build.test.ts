@@ -18,7 +18,7 @@ describe('fspec build', () => {
         const run = await fspec(['build', farmSpec, '--out', out]);
         expect(run.code).toBe(0);
         const lines = run.stdout.trim().split('\n');
-        expect(lines[0]).toBe(`Built FarmOps 0.2.0 into ${out}: 35 files, 35 written.`);
+        expect(lines[0]).toBe(`Built FarmOps 0.2.0 into ${out}: 41 files, 41 written.`);
         expect(lines).toContain('  gate contract_allocation.phi_gate        gate:window: blocks rows breaking no_phi_harvest');
         expect(lines).toContain('  step contract_allocation.allocate        priority: reserves Contract in priority order from Forecast, with shortfall rows');
         expect(lines[lines.length - 1]).toBe('7 of 7 bodies grown.');
@@ -26,7 +26,7 @@ describe('fspec build', () => {
             expect(fs.existsSync(path.join(out, file)), file).toBe(true);
         }
         const again = await fspec(['build', farmSpec, '--out', out]);
-        expect(again.stdout.split('\n')[0]).toBe(`Built FarmOps 0.2.0 into ${out}: 35 files, 0 written, 35 unchanged.`);
+        expect(again.stdout.split('\n')[0]).toBe(`Built FarmOps 0.2.0 into ${out}: 41 files, 0 written, 41 unchanged.`);
     });
 
     test('builds into .factory/build/<version>/ beside the spec by default; --json lists files and bodies', async () => {

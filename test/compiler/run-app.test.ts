@@ -140,7 +140,7 @@ describe('the immigration app, run on its sample records (Thursday 2025-03-06)',
 });
 
 describe('a step the Toolsmith does not know', () => {
-    it('compiles to a body that throws NotYetGrown naming it, and the run says so', async () => {
+    it('compiles to a body that throws NotYetGrown naming it; the run goes on without it, and says so', async () => {
         const spec = exampleCopy(farmSpec, text => text.replace('strategy priority', 'strategy lottery'));
         const { out, bodies } = await build(spec);
         expect(bodies.find(b => b.stage === 'contract_allocation.allocate')).toMatchObject({ grown: 'not-yet-grown' });
@@ -150,8 +150,25 @@ describe('a step the Toolsmith does not know', () => {
         const data = tempDir('data');
         const run = await runApp(out, ['run', '--data', data, '--today', '2025-06-02']);
         expect(run.code).toBe(1);
+        expect(run.stdout).toContain('contract_allocation (2025-06-02): incomplete: allocate not grown');
+        expect(run.stdout).toContain('step allocate: NOT GROWN, made nothing (NotYetGrown: Step contract_allocation.allocate is not yet grown: the Toolsmith does not know strategy lottery.');
+        // The stages around it ran: the forecast and the gate did their part; nothing was allocated, so nothing was packed or invoiced.
+        expect(dataOf(data, 'Forecast').map(f => f.block)).toEqual(['Block#1', 'Block#3']);
+        expect(dataOf(data, 'Allocation')).toEqual([]);
+        expect(dataOf(data, 'Invoice')).toEqual([]);
+        const report = JSON.parse(fs.readFileSync(path.join(data, 'runs/contract_allocation.json'), 'utf8'));
+        expect(report).toMatchObject({ ok: true, notGrown: ['allocate'] });
+        expect(report.stages.find((s: { stage: string }) => s.stage === 'allocate').notGrown).toMatch(/^NotYetGrown: Step contract_allocation\.allocate is not yet grown/);
+    });
+
+    it('a gate not grown still stops the run, so no row passes it unchecked, and nothing is written', async () => {
+        const spec = exampleCopy(farmSpec, text => text.replace('reads SprayEvent, Forecast enforces no_phi_harvest', 'reads SprayEvent, Forecast enforces reserve_before_surplus'));
+        const { out } = await build(spec);
+        const data = tempDir('data');
+        const run = await runApp(out, ['run', '--data', data, '--today', '2025-06-02']);
+        expect(run.code).toBe(1);
         expect(run.stdout).toContain('contract_allocation (2025-06-02): failed');
-        expect(run.stdout).toContain('step allocate: NotYetGrown: Step contract_allocation.allocate is not yet grown: the Toolsmith does not know strategy lottery.');
+        expect(run.stdout).toContain('gate phi_gate: blocked 0: NotYetGrown: Step contract_allocation.phi_gate is not yet grown: no known check for reserve_before_surplus.');
         // A failed run writes no records, only its report.
         expect(fs.readdirSync(data)).toEqual(['runs']);
     });

@@ -73,7 +73,7 @@ describe('compiler, safety and simulation', () => {
         expect(simulation.morphs.filter(m => m.risk).map(m => `${m.kind} ${m.risk}`)).toEqual(['add_source low', 'add_step medium']);
         expect(simulation.risk).toBe('medium');
         expect(simulation.added).toEqual(expect.arrayContaining(['source:weather_service', 'step:contract_allocation.shortfall_alerts']));
-        expect(simulation.tests).toContainEqual({ name: 'tuesday_reserved', text: 'All Tuesday contracts reserved or shortfall alert created', status: 'not-run' });
+        expect(simulation.tests).toContainEqual({ name: 'tuesday_reserved', text: 'All Tuesday contracts reserved or shortfall alert created', required: true, status: 'not-run' });
         expect(simulation.diagrams.after.mermaid).toMatch(/class [^\n]*contract_allocation_shortfall_alerts[^\n]* added/);
         expect(simulation.diagrams.before.mermaid).not.toContain('classDef');
     });

@@ -94,6 +94,24 @@ describe('growth run (offline crew, real git)', () => {
         expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec']);
     });
 
+    it('runs the proposed app\'s tests on the stored records; a required test that does not pass makes the growth not approvable', async () => {
+        const { sandbox, spec, text } = farmRepository();
+        const passed = await grow(spec, text, { decision: 'reject', reason: 'only looking' }).result;
+        expect(passed.pr?.simulation.tests.find(t => t.name === 'tuesday_reserved')).toMatchObject({ required: true, status: 'pass' });
+
+        // An allocator the Toolsmith cannot grow: the test covering it cannot pass.
+        const unknownAllocator = text.replace('strategy priority', 'strategy lottery');
+        fs.writeFileSync(spec, unknownAllocator);
+        const { result, reviewed } = grow(spec, unknownAllocator, { decision: 'approve' });
+        const refused = await result;
+        expect(refused.status).toBe('vetoed');
+        expect(refused.message).toMatch(/^The Tester refused the growth: required test tuesday_reserved is not grown \(.*allocate.*\)/);
+        expect(refused.pr?.simulation.tests.find(t => t.name === 'tuesday_reserved')).toMatchObject({ required: true, status: 'not-grown' });
+        expect(reviewed).toEqual([]);
+        expect(fs.readFileSync(spec, 'utf8')).toBe(unknownAllocator);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+    });
+
     it('has nothing to grow when every desire is realized', async () => {
         const { spec } = farmRepository('');
         const result = await grow(spec, fs.readFileSync(spec, 'utf8'), { decision: 'approve' }).result;

@@ -24,9 +24,10 @@ export class CrewClient {
 
     private constructor(readonly connection: MessageConnection, private readonly server: ChildProcess) {}
 
-    static async start(): Promise<CrewClient> {
+    /** Starts the bundled server; `env` adds to its environment (a crew model, say). */
+    static async start(env: Record<string, string> = {}): Promise<CrewClient> {
         const server = spawn(process.execPath, [path.join(root, 'bin/fspec-language-server.cjs'), '--stdio'],
-            { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home } });
+            { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home, ...env } });
         const client = new CrewClient(createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!)), server);
         const { connection } = client;
         connection.onNotification(FactoryMethods.runEvent.method, (params: RunEventParams) => { client.events.push(params); });

@@ -90,6 +90,25 @@ describe('the crew over LSP', () => {
     });
 });
 
+describe('planning with a model configured', () => {
+    it('counts a goal-only desire new since the approved version, as the run would, without calling the model', async () => {
+        // Nothing listens there: planning must not call the model.
+        const withModel = await CrewClient.start({ FSPEC_CREW_BASE_URL: 'http://127.0.0.1:9/v1', FSPEC_CREW_MODEL: 'scripted' });
+        try {
+            const goalOnly = '    desire weekend_market {\n      goal "Sell at the Saturday market"\n    }\n';
+            const { file } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', goalOnly);
+            const uri = withModel.open(file);
+            const plan: PlanResult = await withModel.connection.sendRequest(FactoryMethods.plan.method, { uri });
+            expect(plan.input.new_desires.map(d => d.name)).toContain('weekend_market');
+            // Offline, a goal alone is no gap to grow from.
+            const offline: PlanResult = await connection.sendRequest(FactoryMethods.plan.method, { uri: client.open(file) });
+            expect(offline.input.new_desires.map(d => d.name)).not.toContain('weekend_market');
+        } finally {
+            await withModel.stop();
+        }
+    });
+});
+
 describe('lineage changes over LSP', () => {
     it('starts a variant from the approved baseline and checks out its branch; starting it again is refused with the reason', async () => {
         const { sandbox, uri } = project();

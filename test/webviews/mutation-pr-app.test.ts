@@ -40,11 +40,29 @@ describe('what the PR shows', () => {
         expect(rows).toContainEqual(['add_step', 'step \'shortfall_alerts\' added to pipeline \'contract_allocation\'', 'medium', '—', 'tuesday_reserved']);
         expect(rows).toContainEqual(['add_test', 'test \'board_realized\' added', 'no rule', '—', '—']);
         expect($('#fspec-morphs .badge.risk-medium').textContent).toBe('medium');
-        expect(text('#fspec-tests')).toContain('tuesday_reserved not run All Tuesday contracts reserved or shortfall alert created');
+        expect(text('#fspec-tests')).toContain('tuesday_reserved not run required All Tuesday contracts reserved or shortfall alert created');
         expect(text('#fspec-safety p')).toBe('No identity invariant or morph rule is broken.');
         expect(text('#fspec-adapters li')).toBe('weather_service · cadence daily · tier medium');
         expect(text('#fspec-panels li')).toMatch(/^shortfall_board Shortfall board · for Farmer/);
         expect(text('#fspec-panels li li')).toBe('Invoice: buyer, amount, lines, due');
+    });
+
+    test('each test shows its result on the stored records; a failing one says why under its name', async () => {
+        await setup({
+            ...pr, simulation: {
+                ...pr.simulation, tests: [
+                    { name: 'tuesday_reserved', text: 'All Tuesday contracts reserved or shortfall alert created', required: true, status: 'pass' },
+                    { name: 'phi_blocks_untouched', text: 'No harvest from PHI locked blocks', required: true, status: 'fail', detail: 'no_phi_harvest holds: Forecast Forecast-2: Block#2 is inside the phi_days interval of SprayEvent#1' },
+                    { name: 'board_realized', required: false, status: 'not-grown', detail: 'step shortfall_alerts is not grown yet' }
+                ]
+            }
+        });
+        const items = [...document.querySelectorAll('#fspec-tests li')];
+        expect(items.map(li => li.querySelector('.badge')!.textContent)).toEqual(['passes', 'fails', 'not grown']);
+        expect(items.map(li => li.querySelector('.badge')!.classList.contains('bad'))).toEqual([false, true, true]);
+        expect(items[0].querySelector('.detail')).toBeNull();
+        expect(items[1].querySelector('.detail')!.textContent).toBe('no_phi_harvest holds: Forecast Forecast-2: Block#2 is inside the phi_days interval of SprayEvent#1');
+        expect(items[2].textContent).not.toContain('required');
     });
 
     test('the migration of stored records lists each op as the CLI words it, then the records files it changes with their sizes', async () => {

@@ -127,7 +127,8 @@ export interface PrView {
     simulation: {
         morphs: Array<{ kind: string; detail: string; risk?: Risk; review?: 'human' | 'auto'; tests: string[] }>;
         risk: Risk;
-        tests: Array<{ name: string; text?: string; status: 'missing' | 'not-run' }>;
+        /** Each test with its result on the stored records; a required one that does not pass makes the growth not approvable. */
+        tests: Array<{ name: string; text?: string; required: boolean; status: 'pass' | 'fail' | 'not-grown' | 'missing' | 'not-run'; detail?: string }>;
         /** Flowcharts with the added (after) and removed (before) elements already highlighted by their Mermaid classes. */
         diagrams: { before: { mermaid: string }; after: { mermaid: string } };
     };

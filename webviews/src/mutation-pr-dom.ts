@@ -44,6 +44,11 @@ function button(document: Document, text: string, action: string, className = 's
     return node;
 }
 
+/** A test result's badge: its words and its colour. */
+const testBadge: Record<PrView['simulation']['tests'][number]['status'], [string, string]> = {
+    'pass': ['passes', 'ok'], 'fail': ['fails', 'bad'], 'not-grown': ['not grown', 'bad'], 'missing': ['missing', 'bad'], 'not-run': ['not run', 'muted']
+};
+
 function badge(document: Document, text: string, kind: string): HTMLElement {
     return element(document, 'span', { className: `badge ${kind}`, textContent: text });
 }
@@ -109,9 +114,9 @@ export function createPrPage(document: Document, pr: PrView): PrPage {
             figure('before', `Before · ${from}`, badge(document, 'removed', 'removed')),
             figure('after', `After · ${to}`, badge(document, 'added', 'added')))),
         section(document, 'fspec-tests', 'Tests', list(document, pr.simulation.tests, 'No tests are required.', test => [
-            element(document, 'code', { textContent: test.name }), ' ',
-            test.status === 'missing' ? badge(document, 'missing', 'bad') : badge(document, 'not run', 'muted'),
-            test.text ? ` ${test.text}` : ''
+            element(document, 'code', { textContent: test.name }), ' ', badge(document, ...testBadge[test.status]),
+            test.required ? ' required' : '', test.text ? ` ${test.text}` : '',
+            ...test.detail ? [element(document, 'p', { className: 'detail', textContent: test.detail })] : []
         ])),
         section(document, 'fspec-adapters', 'Adapters (Toolsmith)', list(document, pr.adapters, 'No new sources need adapters.', adapter => [
             element(document, 'code', { textContent: adapter.source }),

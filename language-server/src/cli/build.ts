@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Writable } from 'node:stream';
 import type { FspecServices } from '../fspec-module.js';
 import { buildApp } from '../compiler/build-app.js';
+import type { DriftedFile } from '../compiler/drift.js';
 import type { BuildResult } from '../compiler/write-build.js';
 import type { CommandResult } from './commands.js';
 import { diagnosticRecord, displayPath, formatRecord } from './format.js';
@@ -25,7 +26,7 @@ export interface RunOptions {
 }
 
 /** Builds the app of a spec that has no errors; otherwise the errors, as `validate` prints them. */
-async function compileSpec(services: FspecServices, file: string, out: string | undefined): Promise<{ build: BuildResult } | { failed: CommandResult }> {
+async function compileSpec(services: FspecServices, file: string, out: string | undefined): Promise<{ build: BuildResult, reconverged: DriftedFile[] } | { failed: CommandResult }> {
     const [document] = await buildSpecs(services, [file]);
     const errors = (document.diagnostics ?? []).filter(d => d.severity === 1);
     if (errors.length) {
@@ -33,16 +34,19 @@ async function compileSpec(services: FspecServices, file: string, out: string | 
         return { failed: { stdout: '', stderr: [...lines, `${displayPath(document.uri.fsPath)} has errors; fix them before building its app.`].join('\n'), exitCode: 1 } };
     }
     const graph = services.model.SpecGraphs.get(document.parseResult.value);
-    return { build: buildApp(graph, file, { out }) };
+    // Building over a drifted build re-converges it: its hand-edited files are generated again.
+    const reconverged = out === undefined ? services.model.BuildDrift.check(path.resolve(file), graph)?.files ?? [] : [];
+    return { build: buildApp(graph, file, { out }), reconverged };
 }
 
-function summary(build: BuildResult): string {
+function summary(build: BuildResult, reconverged: DriftedFile[]): string {
     const { manifest, bodies } = build;
     const waiting = bodies.filter(b => b.grown === 'not-yet-grown');
     const width = Math.max(...bodies.map(b => b.stage.length), 0);
     return [
         `Built ${manifest.spec} ${manifest.version} into ${displayPath(build.out)}: ${manifest.files.length + 1} files, ${build.written.length} written`
         + `${build.removed.length ? `, ${build.removed.length} removed` : ''}${build.unchanged.length ? `, ${build.unchanged.length} unchanged` : ''}.`,
+        ...reconverged.length ? [`Re-converged ${reconverged.length} drifted file${reconverged.length === 1 ? '' : 's'}: ${reconverged.map(f => `${f.path} (${f.change === 'deleted' ? 'deleted' : 'edited by hand'})`).join(', ')}.`] : [],
         ...bodies.map(b => `  ${b.kind} ${b.stage.padEnd(width)}  ${b.grown === 'not-yet-grown' ? 'NOT YET GROWN (throws NotYetGrown when run)' : `${b.grown}: ${b.summary}`}`),
         `${bodies.length - waiting.length} of ${bodies.length} bodies grown${waiting.length ? `; not yet grown: ${waiting.map(b => b.stage).join(', ')}` : ''}.`
     ].join('\n');
@@ -54,12 +58,18 @@ export async function buildCommand(services: FspecServices, file: string, option
     if ('failed' in compiled) {
         return compiled.failed;
     }
-    const { build } = compiled;
+    const { build, reconverged } = compiled;
     if (options.json) {
         const { manifest, ...rest } = build;
-        return { stdout: JSON.stringify({ spec: manifest.spec, version: manifest.version, specHash: manifest.specHash, ...rest, files: manifest.files.map(f => f.path) }, null, 2), exitCode: 0 };
+        return {
+            stdout: JSON.stringify({
+                spec: manifest.spec, version: manifest.version, specHash: manifest.specHash, ...rest, files: manifest.files.map(f => f.path),
+                reconverged: reconverged.map(f => ({ path: f.path, change: f.change }))
+            }, null, 2),
+            exitCode: 0
+        };
     }
-    return { stdout: summary(build), exitCode: 0 };
+    return { stdout: summary(build, reconverged), exitCode: 0 };
 }
 
 /** What `fspec run` loads from the generated app: src/start.ts. */
@@ -86,8 +96,8 @@ export async function runCommand(services: FspecServices, file: string, options:
     if ('failed' in compiled) {
         return compiled.failed;
     }
-    const { build } = compiled;
-    messages.write(`${summary(build)}\n`);
+    const { build, reconverged } = compiled;
+    messages.write(`${summary(build, reconverged)}\n`);
     const start = await import(pathToFileURL(path.join(build.out, 'src', 'start.ts')).href) as GeneratedStart;
     const server = await start.serve({ port, records: options.data && path.resolve(options.data), today: options.today, runAtStart: true, triggers: true });
     process.stdout.write(`${build.manifest.spec} ${build.manifest.version} is running at ${server.url} (Ctrl-C stops it)\n`);

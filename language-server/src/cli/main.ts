@@ -6,6 +6,7 @@ import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateC
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
 import { rollbackCommand, type RollbackOptions } from './rollback.js';
+import { testCommand, type TestOptions } from './test.js';
 import { variantCommand, type VariantOptions } from './variant.js';
 
 const program = new Command('fspec')
@@ -94,6 +95,17 @@ program.command('run')
     .option('--today <date>', 'the run date, YYYY-MM-DD (default: FSPEC_TODAY, else today)')
     .option('--out <dir>', 'the build folder (default: .factory/build/<version>/ beside the spec)')
     .action((file: string, options: RunOptions) => run(services => runCommand(services, file, options, process.stderr)));
+
+program.command('test')
+    .description('build the app, run its pipelines on the sample records and on generated edge cases in a sandbox, then every acceptance check; per test: pass, fail or not grown')
+    .argument('<file>', 'a .fspec file')
+    .argument('[tests...]', 'only these acceptance tests (default: all)')
+    .option('--sandbox <kind>', 'local or daytona (needs DAYTONA_API_KEY)', 'local')
+    .option('--today <date>', 'the run date, YYYY-MM-DD (default: FSPEC_TODAY, else today)')
+    .option('--json', 'print the report as JSON (as the fspec/test request answers)')
+    .option('--out <dir>', 'the build folder (default: .factory/build/<version>/ beside the spec)')
+    .addHelpText('after', '\nExit 0 when every test passes, 1 when one fails or is not grown (or the spec has errors), 2 for bad input.')
+    .action((file: string, tests: string[], options: TestOptions) => run(services => testCommand(services, file, tests, options)));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { MutationPr } from '../crew/mutation-pr.js';
 import { describeOp } from '../model/record-migration-ops.js';
-import { unifiedDiff } from './line-diff.js';
+import { unifiedDiff } from '../model/line-diff.js';
 
 /** A mutation PR for a terminal: what grows, its risk, tests and Safety's verdict, then the spec diff. */
 export function formatMutationPr(pr: MutationPr): string {
@@ -15,8 +15,10 @@ export function formatMutationPr(pr: MutationPr): string {
         `Morphs (risk ${pr.simulation.risk}):`,
         ...pr.simulation.morphs.map(m => `  ${m.kind.padEnd(16)} ${m.detail}${m.risk ? `  [risk ${m.risk}${m.review === 'human' ? ', human review' : ''}]` : ''}`),
         '',
-        'Required tests:',
-        ...(pr.simulation.tests.length ? pr.simulation.tests.map(t => `  ${t.name} (${t.status})${t.text ? `: ${t.text}` : ''}`) : ['  none']),
+        'Tests:',
+        ...(pr.simulation.tests.length ? pr.simulation.tests.flatMap(t => [
+            `  ${t.name} (${t.status}${t.required ? ', required' : ''})${t.text ? `: ${t.text}` : ''}`, ...t.detail ? [`      ${t.detail}`] : []
+        ]) : ['  none']),
         ...(pr.adapters.length ? ['', 'Adapters to build:', ...pr.adapters.map(a => `  ${a.source}${a.entities.length ? ` → ${a.entities.join(', ')}` : ''}${a.cadence ? ` (${a.cadence})` : ''}`)] : []),
         ...(pr.panels.length ? ['', 'New panels:', ...pr.panels.map(p => `  ${p.panel}: ${p.sections.map(s => s.entity).join(', ') || 'empty'}${p.for.length ? ` for ${p.for.join(', ')}` : ''}`)] : []),
         ...(pr.migration?.ops.length ? [

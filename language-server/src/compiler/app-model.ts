@@ -92,6 +92,13 @@ export interface AppPanel {
     actions: AppAction[];
 }
 
+/** An acceptance test: its text and what it covers (graph ids: `gate:pipeline.gate`, `guardrail:name`, `panel:name`…). */
+export interface AppTest {
+    name: string;
+    text: string;
+    covers: string[];
+}
+
 export interface AppModel {
     spec: string;
     version: string;
@@ -102,6 +109,8 @@ export interface AppModel {
     guardrails: AppGuardrail[];
     /** Disclaimers on no panel in particular: every page shows them. */
     disclaimers: string[];
+    /** The acceptance tests, in the spec's order: what the Tester turns into checks. */
+    tests: AppTest[];
 }
 
 /** The app a spec graph describes. */
@@ -160,7 +169,8 @@ export function appModel(graph: SpecGraph): AppModel {
         spec: graph.name, version: graph.version, purpose: text(nodes.get('purpose'), 'text'),
         entities, pipelines, panels,
         guardrails: ofKind('guardrail').map(g => guardrail(g.id)),
-        disclaimers: disclaimers.filter(d => targets(d.id, 'on').length === 0).map(d => text(d, 'text') ?? d.name)
+        disclaimers: disclaimers.filter(d => targets(d.id, 'on').length === 0).map(d => text(d, 'text') ?? d.name),
+        tests: ofKind('test').map(test => ({ name: test.name, text: text(test, 'text') ?? test.name, covers: targets(test.id, 'covers') }))
     };
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { SpecGraph } from '../model/spec-graph.js';
-import { compileApp, type CompileOptions } from './compile.js';
+import { compileApp, type CompiledApp, type CompileOptions } from './compile.js';
 import { writeBuild, type BuildResult } from './write-build.js';
 
 /** Where a spec's app is built by default: `.factory/build/<version>/` beside the spec. */
@@ -19,9 +19,13 @@ export interface BuildAppOptions {
     grow?: CompileOptions['grow'];
 }
 
+/** The app as a build into `out` would write it (before bodies edited by hand are kept): pure. */
+export function compileFor(graph: SpecGraph, specPath: string, out: string, grow?: CompileOptions['grow']): CompiledApp {
+    return compileApp(graph, { grow, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
+}
+
 /** Compiles the spec graph into its build folder. */
 export function buildApp(graph: SpecGraph, specPath: string, options: BuildAppOptions = {}): BuildResult {
     const out = path.resolve(options.out ?? defaultBuildFolder(specPath, graph.version));
-    const compiled = compileApp(graph, { grow: options.grow, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
-    return writeBuild(compiled, out);
+    return writeBuild(compileFor(graph, specPath, out, options.grow), out);
 }

@@ -5,6 +5,7 @@ import { schemaFiles } from './emit-schemas.js';
 import { pipelineFile, pipelineModule, stageFile, stageModule } from './emit-steps.js';
 import { entitiesModule, typesModule } from './emit-types.js';
 import { bodiesOf, sha256, withoutBodies } from './regions.js';
+import { acceptanceSource } from './runtime/acceptance-source.js';
 import { appDefSource, mainSource, startSource } from './runtime/app-sources.js';
 import { htmlSource } from './runtime/html-source.js';
 import { kitSource } from './runtime/kit-source.js';
@@ -13,6 +14,7 @@ import { runnerSource } from './runtime/runner-source.js';
 import { serverSource, triggersSource } from './runtime/server-source.js';
 import { shimSource } from './runtime/shim-source.js';
 import { storeSource } from './runtime/store-source.js';
+import { acceptanceFiles } from './tester/emit.js';
 import { notYetGrownBody, toolsmith, type BodyGrower } from './toolsmith/index.js';
 
 /** Bumped when the generated code changes shape: a build from another generator is rewritten whole. */
@@ -71,6 +73,7 @@ export function compileApp(graph: SpecGraph, options: CompileOptions = {}): Comp
     add('src/runtime/runner.ts', runnerSource);
     add('src/runtime/app-def.ts', appDefSource);
     add('src/runtime/triggers.ts', triggersSource);
+    add('src/runtime/acceptance.ts', acceptanceSource);
     add('src/web/html.ts', htmlSource);
     add('src/web/server.ts', serverSource);
     for (const pipeline of app.pipelines) {
@@ -88,6 +91,8 @@ export function compileApp(graph: SpecGraph, options: CompileOptions = {}): Comp
             });
         }
     }
+    // The Tester: each acceptance test's checks and the edge cases, whatever grower wrote the bodies.
+    acceptanceFiles(app).files.forEach(([path, text]) => add(path, text));
     files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     return { spec: app.spec, version: app.version, specHash: sha256(serializeSpecGraph(graph)), files, bodies };
 }

@@ -43,6 +43,7 @@ export function packageJson(app: AppModel): string {
         scripts: {
             start: 'node --experimental-strip-types src/main.ts serve',
             pipelines: 'node --experimental-strip-types src/main.ts run',
+            test: 'node --experimental-strip-types src/main.ts test',
             typecheck: 'tsc --noEmit -p tsconfig.json'
         }
     }, null, 2)}\n`;
@@ -73,7 +74,11 @@ export function readme(app: AppModel): string {
         '```sh',
         'node src/main.ts run [pipeline…] [--records dir] [--data dir] [--today YYYY-MM-DD] [--json]',
         'node src/main.ts serve [--port N] [--records dir] [--data dir] [--today YYYY-MM-DD]',
+        'node src/main.ts test [test…] [--records dir] [--data dir] [--today YYYY-MM-DD] [--json]',
         '```',
+        '',
+        '`test` runs the pipelines on the sample records and on generated edge cases (each in a fresh folder under',
+        '`data/acceptance/`), then every check of every acceptance test (`src/acceptance/`); exit 1 when one fails.',
         '',
         'Node 22.18 or newer strips the types itself (22.6 to 22.17: add `--experimental-strip-types`).',
         '`manifest.json` holds a sha256 of every generated file (bodies left out) and of every body.',

@@ -66,7 +66,12 @@ export function entitySchema(app: AppModel, entity: AppEntity): Schema {
     };
 }
 
+/** Where an entity's schema goes in the app. */
+export function schemaFile(entity: Pick<AppEntity, 'name'>): string {
+    return `schemas/${entity.name}.schema.json`;
+}
+
 /** Every entity's schema as its file text. */
 export function schemaFiles(app: AppModel): Array<[string, string]> {
-    return app.entities.map(entity => [`schemas/${entity.name}.schema.json`, `${JSON.stringify(entitySchema(app, entity), null, 2)}\n`]);
+    return app.entities.map(entity => [schemaFile(entity), `${JSON.stringify(entitySchema(app, entity), null, 2)}\n`]);
 }

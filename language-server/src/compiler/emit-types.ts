@@ -41,7 +41,8 @@ function fieldDoc(field: AppField): string {
     return `/** ${field.description ? `${commentText(field.description)} ` : ''}(${commentText(notes.join(', '))}) */`;
 }
 
-function entityInterface(entity: AppEntity): string {
+/** The entity's interface in `src/types.ts`. */
+export function entityInterface(entity: AppEntity): string {
     const declaresId = entity.fields.some(f => f.name === 'id');
     const lines = [
         `/** ${commentText(entity.title ?? entity.name)} */`,
@@ -87,15 +88,20 @@ function fieldMeta(field: AppField): Record<string, unknown> {
     };
 }
 
-export function entitiesModule(app: AppModel): string {
-    const entries = app.entities.map(entity => [
+/** The entity's entry in `src/entities.ts`. */
+export function entityEntry(entity: AppEntity): string {
+    return [
         `    ${entity.name}: {`,
         `        name: ${str(entity.name)},${entity.title ? ` title: ${str(entity.title)},` : ''}`,
         '        fields: [',
         entity.fields.map(f => `            ${JSON.stringify(fieldMeta(f))}`).join(',\n'),
         '        ]',
         '    }'
-    ].join('\n'));
+    ].join('\n');
+}
+
+export function entitiesModule(app: AppModel): string {
+    const entries = app.entities.map(entityEntry);
     return [
         header(app, 'the data contracts as data, for the store and the web surface.'),
         "import type { EntityMeta } from './runtime/records.ts';",

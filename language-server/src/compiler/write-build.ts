@@ -40,7 +40,11 @@ function readText(file: string): string | undefined {
     }
 }
 
-export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
+/**
+ * The compiled files with the bodies edited by hand in `out` since its last build carried into them
+ * (their hash differs from the manifest's, or the manifest already says `edited`). Reads only.
+ */
+export function withKeptBodies(compiled: CompiledApp, out: string): { files: GeneratedFile[]; bodies: StageBody[]; kept: string[]; previous?: Manifest } {
     const previous = readManifest(out);
     const recorded = new Map((previous?.bodies ?? []).map(b => [b.stage, b]));
     const kept: string[] = [];
@@ -65,7 +69,11 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
         }
         return keep.size ? { path: file.path, text: withBodies(file.text, keep) } : file;
     });
+    return { files, bodies, kept, previous };
+}
 
+export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
+    const { files, bodies, kept, previous } = withKeptBodies(compiled, out);
     const written: string[] = [];
     const unchanged: string[] = [];
     for (const file of files) {
@@ -97,7 +105,8 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
     return { out, written, unchanged, removed, kept, bodies, manifest };
 }
 
-function isInside(out: string, relative: string): boolean {
+/** Whether a manifest path stays inside the build folder (a manifest edited to point elsewhere is not followed). */
+export function isInside(out: string, relative: string): boolean {
     const full = path.resolve(out, relative);
     return full.startsWith(path.resolve(out) + path.sep);
 }

@@ -1,22 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
+import { defaultBuildFolder } from '../compiler/build-app.js';
+import { runAcceptance } from '../compiler/tester/index.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository, type OpenedRepository } from '../lineage/spec-repository.js';
 import { atomicWrite, replaceFiles } from '../lineage/atomic-write.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
-import { idName, type SpecGraph } from '../model/spec-graph.js';
+import type { SpecGraph } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
 import { CrewValues, type CrewState } from './crew-state.js';
 import type { HandlerRegistry, NodeHandler, Outcome } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import { compileGrowth } from './roles/compiler.js';
 import { currentTexts, planMigration, prepareMigration, type PreparedMigration } from './roles/migrator.js';
-import { plannerInput, planOffline } from './roles/planner.js';
+import { changedDesires, plannerInput, planOffline } from './roles/planner.js';
 import { reviewSafety } from './roles/safety.js';
 import { composePanels } from './roles/surface.js';
-import { simulateGrowth } from './roles/tester.js';
+import { failingRequiredTests, simulateGrowth, withResults, type TestStatus } from './roles/tester.js';
 import { adaptersNeeded } from './roles/toolsmith.js';
 import { MigrationError } from './stored-records.js';
 
@@ -34,6 +36,11 @@ export interface CrewEnvironment {
     /** The reviewer's reason for the last rejection. */
     rejectionReason(): string | undefined;
 }
+
+/** How the Tester says a required test did not pass. */
+const notPassing: Record<TestStatus['status'], string> = {
+    'pass': 'passes', 'fail': 'fails', 'not-grown': 'is not grown', 'missing': 'is missing', 'not-run': 'did not run'
+};
 
 type CrewHandler = (crew: CrewValues, logsRoot: string, signal: AbortSignal, prompt: string) => Promise<Partial<CrewState> | Outcome>;
 
@@ -92,8 +99,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const [variant, recorded] = await Promise.all([repository.currentVariant(current.graph.name), repository.versions(current.graph.name)]);
         // Only a model reads free-text goals: with one, desires new or changed since the approved version count too.
         const approved = env.llm && (await env.services.model.ApprovedVersions.find(current.graph.name, current.document.uri.toString()))?.graph;
-        const unplanned = approved ? diffSpecGraphs(approved, current.graph).filter(m => m.element === 'desire' && m.change !== 'remove').map(m => idName(m.target)) : [];
-        const input = plannerInput(current.graph, unplanned);
+        const input = plannerInput(current.graph, changedDesires(approved, current.graph));
         return {
             'crew.spec_name': current.graph.name, 'crew.input': input, 'crew.has_desires': input.new_desires.length > 0,
             'crew.taken_versions': recorded.map(r => r.version), ...(variant ? { 'crew.variant': variant } : {})
@@ -159,13 +165,30 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
     registry.register('crew.simulate', async (_node, context) => {
         const crew = new CrewValues(context.snapshot());
         const [before, after] = [(await load(crew, 'crew.before')).graph!, (await load(crew, 'crew.after')).graph!];
-        const simulation = simulateGrowth(before, after, crew.require('crew.plan').tests);
+        const planned = simulateGrowth(before, after, crew.require('crew.plan').tests);
         // The reviewer sees how the stored records migrate; a migration that cannot run stops the growth before review.
         const migrated = migration(crew, before, after);
         if ('status' in migrated) {
             return migrated;
         }
+        // The proposed spec's app runs its tests on the stored records: a required test that does not pass makes the growth not approvable.
+        const toRun = planned.tests.filter(t => t.status !== 'missing').map(t => t.name);
+        // Against the current app's build folder, so bodies edited there by hand are what is tested.
+        const specPath = crew.require('crew.spec_path');
+        const report = toRun.length
+            ? await runAcceptance(env.services, specPath, crew.require('crew.after'), { tests: toRun, out: defaultBuildFolder(specPath, before.version) })
+            : undefined;
+        const simulation = report ? { ...planned, tests: withResults(planned.tests, report) } : planned;
         const updates: Partial<CrewState> = { 'crew.simulation': simulation, 'crew.migration': migrated.summary };
+        const failing = failingRequiredTests(simulation.tests);
+        if (failing.length) {
+            const [first] = failing;
+            const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
+            return {
+                status: 'fail', context_updates: updates,
+                failure_reason: `The Tester refused the growth: required test ${first.name} ${notPassing[first.status]}${first.detail ? ` (${first.detail})` : ''}${more}.`
+            };
+        }
         env.onSimulated?.({ ...context.snapshot(), ...updates });
         return { status: 'success', context_updates: updates };
     });

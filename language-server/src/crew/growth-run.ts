@@ -13,7 +13,7 @@ import {
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import type { GrowthResult, MutationPr } from './mutation-pr.js';
-import { simulateGrowth } from './roles/tester.js';
+import { failingRequiredTests, simulateGrowth } from './roles/tester.js';
 
 /** The reviewer's answer to a mutation PR. */
 export interface ReviewAnswer {
@@ -155,6 +155,10 @@ async function growthResult(services: FspecServices, runId: string, result: Pipe
         if (safety?.verdict === 'vetoed') {
             const simulation = await vetoedSimulation(services, crew);
             return { ...base, status: 'vetoed', message: result.failure_reason ?? 'Safety vetoed the growth.', pr: mutationPr(runId, crew, simulation) };
+        }
+        const simulation = crew.get('crew.simulation');
+        if (simulation && failingRequiredTests(simulation.tests).length) {
+            return { ...base, status: 'vetoed', message: result.failure_reason ?? 'The Tester refused the growth.', pr: mutationPr(runId, crew, simulation) };
         }
         const repositoryMissing = crew.get('crew.repository_missing');
         return { ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.', ...(repositoryMissing ? { repositoryMissing } : {}) };

@@ -36,7 +36,8 @@ export const IssueCodes = {
     UnknownCadence: 'unknown-cadence',
     LineageCycle: 'lineage-cycle',
     AmbiguousReference: 'ambiguous-reference',
-    ApprovedVersionUnreadable: 'approved-version-unreadable'
+    ApprovedVersionUnreadable: 'approved-version-unreadable',
+    Drift: 'drift'
 } as const;
 
 export const knownCadences = ['realtime', 'hourly', 'daily', 'nightly', 'weekly', 'biweekly', 'monthly', 'quarterly', 'yearly', 'manual', 'on_demand'];
@@ -85,6 +86,8 @@ export function registerValidationChecks(services: FspecServices): void {
         LineageEntry: growth.checkLineageEntry
     };
     registry.register(growthChecks, growth);
+    const drift = services.validation.FspecDriftValidator;
+    registry.register<ast.FspecAstType>({ Spec: drift.checkDrift }, drift);
 }
 
 /** Checks of one spec's structure, names, values and flows. Growth checks are in fspec-growth-validator.ts. */

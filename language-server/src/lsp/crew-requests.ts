@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import { URI } from 'langium';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import { crewModel } from '../crew/crew-model.js';
+import { crewModel, type CrewSettings } from '../crew/crew-model.js';
 import { newRunId } from '../crew/engine/index.js';
 import { interruptedRun, runGrowth, type ReviewAnswer } from '../crew/growth-run.js';
 import type { GrowthResult } from '../crew/mutation-pr.js';
-import { plannerInput, planOffline } from '../crew/roles/planner.js';
+import { changedDesires, plannerInput, planOffline } from '../crew/roles/planner.js';
 import type { FspecServices } from '../fspec-module.js';
 import { atomicWrite } from '../lineage/atomic-write.js';
 import { FactoryMethods, type GrowParams, type PlanResult, type ReviewParams, type RunParams } from '../protocol.js';
@@ -42,7 +42,10 @@ export class CrewRequests {
         if (!spec.graph) {
             return null;
         }
-        const input = plannerInput(spec.graph);
+        // With a model, desires new or changed since the approved version grow from their goal alone, as the run's refine step decides.
+        const { llm } = await crewModel(await this.crewSettings(), process.env, process.env.FSPEC_CREW_API_KEY);
+        const approved = llm && (await this.services.model.ApprovedVersions.find(spec.graph.name, spec.document.uri.toString()))?.graph;
+        const input = plannerInput(spec.graph, changedDesires(approved, spec.graph));
         return { input, output: planOffline(spec.graph, input), planner: 'offline' };
     }
 
@@ -58,8 +61,7 @@ export class CrewRequests {
         // A run cut short by a restart goes on from its checkpoint when the spec is still what it left.
         const interrupted = interruptedRun(specPath);
         const resume = interrupted && (interrupted.before === current || interrupted.after === current) ? interrupted.runId : undefined;
-        const settings = await this.services.shared.workspace.ConfigurationProvider.getConfiguration('fspec', 'crew') ?? {};
-        const { llm, timeoutMs } = await crewModel(settings, process.env, process.env.FSPEC_CREW_API_KEY);
+        const { llm, timeoutMs } = await crewModel(await this.crewSettings(), process.env, process.env.FSPEC_CREW_API_KEY);
         const controller = new AbortController();
         const runId = resume ?? newRunId();
         let opened: (result: GrowthResult) => void = () => undefined;
@@ -101,6 +103,10 @@ export class CrewRequests {
 
     cancel({ runId }: RunParams): void {
         this.runs.get(runId)?.controller.abort(new Error('cancelled by the user'));
+    }
+
+    private async crewSettings(): Promise<CrewSettings> {
+        return await this.services.shared.workspace.ConfigurationProvider.getConfiguration('fspec', 'crew') ?? {};
     }
 
     /** The spec file behind a uri, and the text to grow: the given one, the editor's, or the file's. */

@@ -11,6 +11,7 @@ import { morphKinds } from '../model/morphs.js';
 import { termName } from '../model/desires.js';
 import { closestName, uniqueName } from '../model/names.js';
 import { appendAfter, appendInside, appendToSection, prependInside } from '../language/spec-edits.js';
+import { driftFixes } from './drift-actions.js';
 
 type Fix = (document: LangiumDocument<ast.Spec>, diagnostic: Diagnostic) => CodeAction[];
 
@@ -20,7 +21,7 @@ interface GrowthData { morph: string, subject?: string, at?: string }
 /**
  * The "grow" quick fixes: each turns a diagnostic into the spec edit that resolves it, so the spec
  * grows by its own rules (a missing test skeleton, a rule or plate for a morph, a gate for a
- * guardrail, a desire realized, an identity, the closest name).
+ * guardrail, a desire realized, an identity, the closest name). Drift gets its own (drift-actions.ts).
  */
 export class FspecCodeActionProvider implements CodeActionProvider {
     private readonly scopeProvider: ScopeProvider;
@@ -37,10 +38,11 @@ export class FspecCodeActionProvider implements CodeActionProvider {
         [IssueCodes.HighRiskWithoutReview]: (d, g) => this.requireReview(d, g),
         [IssueCodes.HighRiskWithoutTest]: (d, g) => this.requireTest(d, g),
         [IssueCodes.UnknownMorphKind]: (d, g) => this.closestValue(d, g, morphKinds),
-        [IssueCodes.UnknownCadence]: (d, g) => this.closestValue(d, g, knownCadences)
+        [IssueCodes.UnknownCadence]: (d, g) => this.closestValue(d, g, knownCadences),
+        [IssueCodes.Drift]: (d, g) => driftFixes(this.services, d, g)
     };
 
-    constructor(services: FspecServices) {
+    constructor(private readonly services: FspecServices) {
         this.graphs = services.model.SpecGraphs;
         this.scopeProvider = services.references.ScopeProvider;
         this.reflection = services.shared.AstReflection;

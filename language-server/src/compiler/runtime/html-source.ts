@@ -76,9 +76,10 @@ export function runTable(report: RunReport | undefined): string {
     }
     const stages = report.stages.map(s => '<tr><td>' + esc(s.kind) + '</td><td>' + esc(s.stage) + '</td><td>'
         + esc(Object.entries(s.wrote).map(([e, n]) => e + ' ' + n).join(', ')) + '</td><td>' + (s.kind === 'gate' ? esc(s.blocked) : '') + '</td><td>'
-        + esc([...s.notes, ...s.error ? [s.error] : []].join(' · ')) + '</td></tr>');
+        + esc([...s.notes, ...s.notGrown ? ['not grown, made nothing: ' + s.notGrown] : [], ...s.error ? [s.error] : []].join(' · ')) + '</td></tr>');
     const blocked = report.blocked.map(b => '<tr><th scope="row">' + esc(b.key) + '</th><td>' + esc(b.entity) + '</td><td>' + esc(b.gate) + '</td><td>' + esc(b.guardrail) + '</td><td>' + esc(b.reason) + '</td></tr>');
-    return '<p>Run date ' + esc(report.today) + ': ' + (report.ok ? 'ok' : 'failed') + '</p>\n'
+    const notGrown = report.notGrown ?? [];
+    return '<p>Run date ' + esc(report.today) + ': ' + (report.ok ? notGrown.length ? 'incomplete (' + esc(notGrown.join(', ')) + ' not grown)' : 'ok' : 'failed') + '</p>\n'
         + '<table class="stages"><thead><tr><th>kind</th><th>stage</th><th>wrote</th><th>blocked</th><th>notes</th></tr></thead><tbody>\n' + stages.join('\n') + '\n</tbody></table>\n'
         + '<h2>Blocked rows</h2>\n' + (blocked.length
             ? '<table class="blocked"><thead><tr><th>row</th><th>entity</th><th>gate</th><th>guardrail</th><th>why</th></tr></thead><tbody>\n' + blocked.join('\n') + '\n</tbody></table>'

@@ -34,6 +34,8 @@ export interface StageReport {
     wrote: Record<string, number>;
     blocked: number;
     notes: string[];
+    /** The step's body throws NotYetGrown: it made nothing, and the run went on without it. */
+    notGrown?: string;
     error?: string;
 }
 
@@ -45,10 +47,22 @@ export interface RunReport {
     /** Every row a gate stopped, with the gate, the guardrail and why. */
     blocked: Array<Blocked & { gate: string; row: Row }>;
     wrote: Record<string, number>;
+    /** Steps whose body is not yet grown: they made nothing this run. */
+    notGrown: string[];
+}
+
+/** Rows put into the flow just before a stage (the Tester's edge cases): they flow on, and are written, unless a gate stops them. */
+export interface Injection {
+    /** The stage, as pipeline.stage, before which the rows join the flow. */
+    before: string;
+    entity: string;
+    /** The rows to add, given the current rows of any entity; keyed <Entity>-edge-<n> unless they have an id. */
+    rows(load: (entity: string) => readonly Row[], context: StepContext): Array<Record<string, Json>>;
 }
 
 export interface RunOptions {
     today?: string;
+    inject?: Injection[];
 }
 
 /** The run's date: the option, FSPEC_TODAY, or the system date (UTC). */
@@ -65,7 +79,9 @@ export function runDate(today?: string): string {
  * reads (what earlier stages of this run made, else the store's); a step's output replaces that
  * entity's records for the run, unless an earlier step of the run wrote them too (then it adds).
  * A gate's blocked rows leave the flow. At the end, what the steps made is written to data/,
- * with the run report in data/runs/<pipeline>.json. A failing stage stops the run and writes nothing.
+ * with the run report in data/runs/<pipeline>.json. A step whose body throws NotYetGrown makes
+ * nothing and the run goes on without it; any other failure (a gate not grown included: rows
+ * would pass it unchecked) stops the run and writes nothing but the report.
  */
 export function runPipeline(store: Store, pipeline: PipelineDef, options: RunOptions = {}): RunReport {
     const today = runDate(options.today);
@@ -73,7 +89,7 @@ export function runPipeline(store: Store, pipeline: PipelineDef, options: RunOpt
     const made = new Set<string>();
     const counters = new Map<string, number>();
     const rows = (entity: string) => current.get(entity) ?? (current.set(entity, store.load(entity)), current.get(entity)!);
-    const report: RunReport = { pipeline: pipeline.name, today, ok: true, stages: [], blocked: [], wrote: {} };
+    const report: RunReport = { pipeline: pipeline.name, today, ok: true, stages: [], blocked: [], wrote: {}, notGrown: [] };
 
     for (const stage of pipeline.stages) {
         const qualified = pipeline.name + '.' + stage.name;
@@ -81,18 +97,36 @@ export function runPipeline(store: Store, pipeline: PipelineDef, options: RunOpt
         const stageReport: StageReport = { stage: stage.name, kind: stage.kind, read: {}, wrote: {}, blocked: 0, notes };
         report.stages.push(stageReport);
         const context = stepContext(store, rows, qualified, today, notes);
+        for (const injection of (options.inject ?? []).filter(i => i.before === qualified)) {
+            const added = injection.rows(rows, context).map(row => {
+                if (typeof row.id === 'string') {
+                    return row as Row;
+                }
+                const n = (counters.get(injection.entity + '-edge') ?? 0) + 1;
+                counters.set(injection.entity + '-edge', n);
+                return { id: injection.entity + '-edge-' + n, ...row } as Row;
+            });
+            current.set(injection.entity, [...rows(injection.entity), ...added]);
+            made.add(injection.entity);
+            notes.push('Edge case: ' + added.length + ' ' + injection.entity + ' row' + (added.length === 1 ? '' : 's') + ' put into the flow before ' + stage.name + '.');
+        }
         const reads = Object.fromEntries(stage.reads.map(e => [e, rows(e)]));
         stage.reads.forEach(e => stageReport.read[e] = rows(e).length);
         try {
             if (stage.kind === 'gate') {
                 const blocked = (stage.run({ reads }, context) ?? []) as Blocked[];
+                const stopped = new Map<string, Set<Row>>();
                 for (const block of blocked) {
-                    const row = rows(block.entity).find(r => r.id === block.key);
-                    if (row) {
-                        current.set(block.entity, rows(block.entity).filter(r => r !== row));
+                    const row = findRef(rows(block.entity), block.key);
+                    const already = stopped.get(block.entity) ?? new Set<Row>();
+                    if (row && !already.has(row)) {
+                        stopped.set(block.entity, already.add(row));
                         report.blocked.push({ gate: qualified, ...block, row });
                         stageReport.blocked++;
                     }
+                }
+                for (const [entity, gone] of stopped) {
+                    current.set(entity, rows(entity).filter(r => !gone.has(r)));
                 }
                 continue;
             }
@@ -113,6 +147,11 @@ export function runPipeline(store: Store, pipeline: PipelineDef, options: RunOpt
                 stageReport.wrote[entity] = keyed.length;
             }
         } catch (error) {
+            if (stage.kind === 'step' && (error as Error)?.name === 'NotYetGrown') {
+                stageReport.notGrown = (error as Error).name + ': ' + (error as Error).message;
+                report.notGrown.push(stage.name);
+                continue;
+            }
             report.ok = false;
             stageReport.error = (error as Error).name + ': ' + (error as Error).message;
             break;
@@ -128,7 +167,8 @@ export function runPipeline(store: Store, pipeline: PipelineDef, options: RunOpt
     return report;
 }
 
-function stepContext(store: Store, rows: (entity: string) => Row[], step: string, today: string, notes: string[]): StepContext {
+/** What a body (or an acceptance check) may ask while it runs, over the given rows of each entity. */
+export function stepContext(store: Store, rows: (entity: string) => Row[], step: string, today: string, notes: string[]): StepContext {
     const resolve = (entity: string, ref: unknown) => ref === null || ref === undefined ? undefined : findRef(rows(entity), ref);
     return {
         today, step,

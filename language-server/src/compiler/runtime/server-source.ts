@@ -126,7 +126,7 @@ function home(app: AppDef, store: Store): string {
         const last = store.lastRun(p.name) as RunReport | undefined;
         const triggers = [...p.triggers.schedules, ...p.triggers.on.map(e => 'on ' + e)].join(', ');
         return '<li>' + esc(p.title ?? p.name) + ' <small>' + esc(triggers || 'on demand') + (p.schedule ? ' · scheduled ' + esc(p.schedule.cadence + (p.schedule.at ? ' at ' + p.schedule.at : '')) : '')
-            + ' · <a href="/runs/' + encodeURIComponent(p.name) + '">last run</a>' + (last ? ' ' + esc(last.today) + (last.ok ? '' : ' (failed)') + ', ' + esc(last.blocked.length) + ' blocked' : '') + '</small>'
+            + ' · <a href="/runs/' + encodeURIComponent(p.name) + '">last run</a>' + (last ? ' ' + esc(last.today) + (last.ok ? (last.notGrown?.length ? ' (incomplete)' : '') : ' (failed)') + ', ' + esc(last.blocked.length) + ' blocked' : '') + '</small>'
             + ' <form method="post" action="/pipelines/' + encodeURIComponent(p.name) + '/run"><button type="submit">Run now</button></form></li>';
     });
     return page(app, app.spec, (app.purpose ? '<p>' + esc(app.purpose) + '</p>\n' : '')

@@ -39,6 +39,7 @@ declare module 'node:fs' {
     export function readFileSync(path: string, encoding: 'utf8'): string;
     export function writeFileSync(path: string, text: string): void;
     export function mkdirSync(path: string, options: { recursive: true }): void;
+    export function rmSync(path: string, options: { recursive: true; force: true }): void;
     export function watchFile(path: string, options: { interval: number; persistent: boolean }, listener: (now: Stats, before: Stats) => void): void;
     export function unwatchFile(path: string, listener: (now: Stats, before: Stats) => void): void;
 }

@@ -93,19 +93,42 @@ function matches(row: Row, query: Record<string, Json>): boolean {
     return Object.entries(query).every(([field, wanted]) => JSON.stringify(row[field]) === JSON.stringify(wanted));
 }
 
+/** Per list of rows: its rows by key, and the answers to match objects already asked, rebuilt when the list's length changes. */
+const indexes = new WeakMap<readonly Row[], { length: number; byKey: Map<string, Row>; byQuery: Map<string, Row | undefined> }>();
+
+function indexOf(rows: readonly Row[]): { byKey: Map<string, Row>; byQuery: Map<string, Row | undefined> } {
+    let index = indexes.get(rows);
+    if (!index || index.length !== rows.length) {
+        const byKey = new Map<string, Row>();
+        for (const row of rows) {
+            if (!byKey.has(row.id)) {
+                byKey.set(row.id, row);
+            }
+        }
+        index = { length: rows.length, byKey, byQuery: new Map() };
+        indexes.set(rows, index);
+    }
+    return index;
+}
+
 /** The one record a reference names among the rows: by key, or by matching values; undefined when none or several. */
 export function findRef(rows: readonly Row[], ref: unknown): Row | undefined {
     if (typeof ref === 'string' || typeof ref === 'number') {
-        return rows.find(r => r.id === String(ref));
+        return indexOf(rows).byKey.get(String(ref));
     }
     if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) {
         return undefined;
     }
     const query = ref as Record<string, Json>;
     if (typeof query.id === 'string') {
-        return rows.find(r => r.id === query.id);
+        return indexOf(rows).byKey.get(query.id);
     }
-    const found = rows.filter(r => matches(r, query));
-    return found.length === 1 ? found[0] : undefined;
+    const { byQuery } = indexOf(rows);
+    const asked = JSON.stringify(query);
+    if (!byQuery.has(asked)) {
+        const found = rows.filter(r => matches(r, query));
+        byQuery.set(asked, found.length === 1 ? found[0] : undefined);
+    }
+    return byQuery.get(asked);
 }
 `;

@@ -4,12 +4,25 @@ import { dated, entities, pathTo, pick, refTo, resolvePath, textual, type StepSh
 
 /**
  * Gate checks, one per guardrail a gate enforces. Each returns statements that push Blocked rows
- * onto `blocked`, or undefined when it does not fit the guardrail and what the gate reads.
+ * onto `blocked`, or undefined when it does not fit the guardrail and what the gate reads. The
+ * gate's body and the Tester's acceptance check are generated from the same GateCheck: one rule.
  */
 export interface GateCheck {
     skill: string;
     code: string;
+    /** One sentence: what no row that passes the gate may do (for test reports). */
+    rule: string;
+    /** What the check reads, by name: the Tester derives its edge cases from these. */
+    facts: GateCheckFacts;
 }
+
+export type GateCheckFacts =
+    /** Rows of `targets` referencing a `subject` inside the interval (`start`, `days` days) of an `events` row. */
+    | { skill: 'window'; events: string; subject: string; subjectRef: string; start: string; days: string; targets: string[] }
+    /** Rows of `rows` naming an approver (`approver`) other than the responsible person. */
+    | { skill: 'approval'; rows: string; approver: string }
+    /** Rows of `checked` entities whose unprotected text `fields` carry a protected value. */
+    | { skill: 'keep-in'; checked: Array<{ entity: string; fields: string[] }> };
 
 const windowWords = /phi|interval|window|lock|withdrawal|withhold|quarantine|harvest/i;
 
@@ -36,25 +49,43 @@ function windowCheck(shape: StepShape, guardrail: AppGuardrail): GateCheck | und
         if (!targets.length) {
             continue;
         }
-        const code = targets.flatMap(target => {
-            const ref = refTo(target, X)!;
-            const on = pick(target, f => dated(f) && !f.optional, /week|date|harvest|day/);
-            return [
-                `// ${guardrail.name} ("${commentText(guardrail.text)}"): ${a(target.name)} row is blocked when its ${X} is inside the ${days.name}`,
-                `// interval of ${a(events.name)}: from its ${start.name} until ${days.name} days later, on ${on ? `the row's ${on.name}` : 'the run date'}.`,
-                `for (const row of input.reads.${target.name}) {`,
-                `    const on = ${on ? `row.${on.name}` : 'ctx.today'};`,
-                `    const subject = ctx.resolve(${str(X)}, row.${ref.name});`,
-                `    const locked = subject && input.reads.${events.name}.find(e => ctx.resolve(${str(X)}, e.${subjectRef.name})?.id === subject.id`,
-                `        && e.${start.name} <= on && on < kit.addDays(e.${start.name}, e.${days.name}));`,
-                '    if (subject && locked) {',
-                `        blocked.push({ entity: ${str(target.name)}, key: row.id, guardrail: ${str(guardrail.name)}, reason: ctx.label(${str(X)}, subject.id) + ' is inside the ${days.name} interval of ' + locked.id`,
-                `            + ' (from ' + locked.${start.name} + ' until ' + kit.addDays(locked.${start.name}, locked.${days.name}) + '); ' + row.id + ' is for ' + on + '.' });`,
-                '    }',
-                '}'
-            ];
-        });
-        return { skill: 'window', code: code.join('\n') };
+        const code = [
+            `// ${guardrail.name} ("${commentText(guardrail.text)}"): ${targets.map(t => a(t.name)).join(' or ')} row is blocked when its ${X} is inside`,
+            `// the ${days.name} interval of ${a(events.name)}: from its ${start.name} until ${days.name} days later. ${events.name} rows are indexed by ${X} first.`,
+            '{',
+            `    const intervals = new Map<string, rt.Stored<T.${events.name}>[]>();`,
+            `    for (const e of input.reads.${events.name}) {`,
+            `        const id = ctx.resolve(${str(X)}, e.${subjectRef.name})?.id;`,
+            '        const known = id === undefined ? undefined : intervals.get(id);',
+            '        if (known) {',
+            '            known.push(e);',
+            '        } else if (id !== undefined) {',
+            '            intervals.set(id, [e]);',
+            '        }',
+            '    }',
+            ...targets.flatMap(target => {
+                const ref = refTo(target, X)!;
+                const on = pick(target, f => dated(f) && !f.optional, /week|date|harvest|day/);
+                return [
+                    `    // ${a(target.name)} row is checked on ${on ? `its ${on.name}` : 'the run date'}.`,
+                    `    for (const row of input.reads.${target.name}) {`,
+                    `        const on = ${on ? `row.${on.name}` : 'ctx.today'};`,
+                    `        const subject = ctx.resolve(${str(X)}, row.${ref.name});`,
+                    `        const locked = subject && intervals.get(subject.id)?.find(e => e.${start.name} <= on && on < kit.addDays(e.${start.name}, e.${days.name}));`,
+                    '        if (subject && locked) {',
+                    `            blocked.push({ entity: ${str(target.name)}, key: row.id, guardrail: ${str(guardrail.name)}, reason: ctx.label(${str(X)}, subject.id) + ' is inside the ${days.name} interval of ' + locked.id`,
+                    `                + ' (from ' + locked.${start.name} + ' until ' + kit.addDays(locked.${start.name}, locked.${days.name}) + '); ' + row.id + ' is for ' + on + '.' });`,
+                    '        }',
+                    '    }'
+                ];
+            }),
+            '}'
+        ];
+        return {
+            skill: 'window', code: code.join('\n'),
+            rule: `no ${targets.map(t => t.name).join(' or ')} row references ${a(X)} inside the ${days.name} interval of ${a(events.name)}`,
+            facts: { skill: 'window', events: events.name, subject: X, subjectRef: subjectRef.name, start: start.name, days: days.name, targets: targets.map(t => t.name) }
+        };
     }
     return undefined;
 }
@@ -89,7 +120,11 @@ function approvalCheck(shape: StepShape, guardrail: AppGuardrail): GateCheck | u
             '    }',
             '}'
         ];
-        return { skill: 'approval', code: code.join('\n') };
+        return {
+            skill: 'approval', code: code.join('\n'),
+            rule: `no ${rows.name} row claims approval (${approver.name}) by anyone but ${owner ? `its ${owner.entity.name}'s ${owner.field.name}` : 'a person'}`,
+            facts: { skill: 'approval', rows: rows.name, approver: approver.name }
+        };
     }
     return undefined;
 }
@@ -129,8 +164,26 @@ function leakCheck(shape: StepShape, guardrail: AppGuardrail): GateCheck | undef
                 '}'
             ])
     ];
-    return { skill: 'keep-in', code: code.join('\n') };
+    const carriers = checked.filter(c => c.fields.length > 0);
+    return {
+        skill: 'keep-in', code: code.join('\n'),
+        rule: carriers.length
+            ? `no ${carriers.map(c => c.entity.name).join(' or ')} row carries a pii/phi value in its unprotected text`
+            : `no ${checked.map(c => c.entity.name).join(' or ')} row carries a pii/phi value (none has unprotected text to carry one)`,
+        facts: { skill: 'keep-in', checked: checked.map(c => ({ entity: c.entity.name, fields: c.fields.map(f => f.name) })) }
+    };
 }
 
 /** The checks the Toolsmith knows, tried in this order for each guardrail. */
 export const gateChecks = [windowCheck, approvalCheck, leakCheck];
+
+/** The first check that fits the guardrail and what the gate reads: the gate's body and the Tester's check both come from it. */
+export function gateCheckFor(shape: StepShape, guardrail: AppGuardrail): GateCheck | undefined {
+    for (const check of gateChecks) {
+        const fitted = check(shape, guardrail);
+        if (fitted) {
+            return fitted;
+        }
+    }
+    return undefined;
+}

@@ -1,7 +1,7 @@
 import { growPrice, growPriority } from './allocation.js';
 import { growDraft, growPlan } from './composing.js';
 import { growForecast, growMatch } from './derivation.js';
-import { gateChecks } from './gates.js';
+import { gateCheckFor } from './gates.js';
 import { growCollect, growGroupBy, growInvoice } from './grouping.js';
 import { growIngest, growRoute, growSeverityThenDue } from './ordering.js';
 import { stageTypeNames, type BodyGrower, type GrownBody, type StepShape } from './shape.js';
@@ -63,7 +63,7 @@ function growGate(shape: StepShape): GrownBody | 'unknown' {
     if (stage.strategy !== undefined || stage.enforces.length === 0) {
         return 'unknown';
     }
-    const checks = stage.enforces.map(guardrail => gateChecks.map(check => check(shape, guardrail)).find(Boolean));
+    const checks = stage.enforces.map(guardrail => gateCheckFor(shape, guardrail));
     if (checks.some(c => !c)) {
         return 'unknown';
     }

@@ -55,8 +55,19 @@ function boosts(shape: StepShape, entity: AppEntity): Array<{ name: string; text
     })).slice(0, 1);
 }
 
-/** `strategy severity_then_due`: the records by severity (the enum's last value first), then by due date, earliest first. */
-export function growSeverityThenDue(shape: StepShape): GrownBody | undefined {
+/** How `severity_then_due` ranks an entity: the Toolsmith's body sorts by it, the Tester checks an output is in it. */
+export interface Ranking {
+    entity: AppEntity;
+    /** The enum field whose last value ranks first. */
+    severity: AppField;
+    /** A heuristic on the step naming an enum value of a referenced record: rows whose record has it come first within a severity. */
+    boost?: { name: string; text: string; via: AppField; target: AppEntity; field: AppField; value: string };
+    /** The due date: the entity's own, or that of a record it references (`via`). */
+    due: { field: AppField; via?: AppField; target?: AppEntity };
+}
+
+/** The ranking `severity_then_due` gives the step's output, or undefined when the step does not fit it. */
+export function rankingOf(shape: StepShape): Ranking | undefined {
     const { reads, outputs } = shape.stage;
     const entity = entities(shape, reads).find(e => outputs.includes(e.name));
     const severity = entity?.fields.find(f => f.base === 'enum' && !f.many && !f.optional && severityName.test(f.name));
@@ -65,6 +76,16 @@ export function growSeverityThenDue(shape: StepShape): GrownBody | undefined {
         return undefined;
     }
     const boost = boosts(shape, entity)[0];
+    return { entity, severity, due, ...boost ? { boost } : {} };
+}
+
+/** `strategy severity_then_due`: the records by severity (the enum's last value first), then by due date, earliest first. */
+export function growSeverityThenDue(shape: StepShape): GrownBody | undefined {
+    const ranking = rankingOf(shape);
+    if (!ranking) {
+        return undefined;
+    }
+    const { entity, severity, due, boost } = ranking;
     const dueExpr = due.via ? `ctx.resolve(${str(due.target!.name)}, r.${due.via.name})?.${due.field.name} ?? null` : `r.${due.field.name} ?? null`;
     const code = [
         `// Grown by the Toolsmith (strategy severity_then_due): ${entity.name} rows by ${severity.name} (${[...severity.values].reverse().join(', ')}),`,

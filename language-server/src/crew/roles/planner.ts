@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { graphIndex, outgoing } from '../../model/graph-index.js';
 import { desireGaps, hasGaps, termName, type DesireGaps } from '../../model/desires.js';
 import { uniqueName } from '../../model/names.js';
+import { diffSpecGraphs } from '../../model/semantic-diff.js';
 import { idName, serializeSpecGraph, type SpecGraph, type SpecNode } from '../../model/spec-graph.js';
 import type { MorphProposal, NewDesire, PlannerInput, PlannerOutput } from '../contracts.js';
 
@@ -17,6 +18,11 @@ export function specGraphId(graph: SpecGraph): string {
 export function plannerInput(graph: SpecGraph, unplanned: readonly string[] = []): PlannerInput {
     const desires = graph.nodes.filter(n => n.kind === 'desire' && (unplanned.includes(n.name) || hasGaps(desireGaps(graph, n))));
     return { spec_graph_id: specGraphId(graph), new_desires: desires.map(newDesire) };
+}
+
+/** Desires new or changed since the approved version: what a model may plan from their goal alone. */
+export function changedDesires(approved: SpecGraph | undefined, current: SpecGraph): string[] {
+    return approved ? diffSpecGraphs(approved, current).filter(m => m.element === 'desire' && m.change !== 'remove').map(m => idName(m.target)) : [];
 }
 
 function newDesire(desire: SpecNode): NewDesire {

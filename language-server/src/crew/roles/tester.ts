@@ -1,3 +1,4 @@
+import type { AcceptanceReport, TestResult } from '../../compiler/tester/index.js';
 import { graphIndex, outgoing } from '../../model/graph-index.js';
 import type { Morph } from '../../model/morphs.js';
 import { diffSpecGraphs } from '../../model/semantic-diff.js';
@@ -21,8 +22,15 @@ export interface ReviewedMorph {
 export interface TestStatus {
     name: string;
     text?: string;
-    /** `missing`: required but not in the proposed spec; `not-run`: defined, but no test runner exists for the app yet. */
-    status: 'missing' | 'not-run';
+    /** Whether a morph rule of the growth requires it: a required test that does not pass makes the growth not approvable. */
+    required: boolean;
+    /**
+     * From running the proposed spec's app on the stored records: `pass`, `fail`, `not-grown` (a
+     * step it covers has no body yet); `missing`: not in the proposed spec; `not-run`: the app did not run.
+     */
+    status: 'pass' | 'fail' | 'not-grown' | 'missing' | 'not-run';
+    /** Why it did not pass: the failed checks with their first offending row, or why it was not run. */
+    detail?: string;
 }
 
 /** What the mutation PR shows besides the text diff. */
@@ -46,14 +54,15 @@ export function simulateGrowth(before: SpecGraph, after: SpecGraph, plannedTests
     const morphs = diffSpecGraphs(before, after).map(m => reviewed(after, m));
     const added = morphs.filter(m => m.change === 'add').map(m => m.target);
     const removed = morphs.filter(m => m.change === 'remove').map(m => m.target);
-    const testNames = [...new Set([...plannedTests, ...morphs.flatMap(m => m.tests)])];
+    const required = new Set(morphs.flatMap(m => m.tests));
+    const testNames = [...new Set([...plannedTests, ...required])];
     const { nodes } = graphIndex(after);
     return {
         morphs,
         risk: riskOrder[Math.max(0, ...morphs.map(m => m.risk ? riskOrder.indexOf(m.risk) : 0))],
         tests: testNames.map(name => {
             const test = nodes.get(`test:${name}`);
-            return test ? { name, text: String(test.attrs.text ?? ''), status: 'not-run' } : { name, status: 'missing' };
+            return test ? { name, text: String(test.attrs.text ?? ''), required: required.has(name), status: 'not-run' } : { name, required: required.has(name), status: 'missing' };
         }),
         added,
         removed,
@@ -71,4 +80,43 @@ function reviewed(graph: SpecGraph, morph: Morph): ReviewedMorph {
         ...(rule ? { risk: rule.attrs.risk as Risk, ...(rule.attrs.review ? { review: rule.attrs.review as 'human' | 'auto' } : {}) } : {}),
         tests: rule ? outgoing(graph, rule.id, 'requires').map(e => idName(e.to)) : []
     };
+}
+
+/**
+ * The tests with the results of the proposed spec's acceptance run (the Tester's executable checks
+ * over the stored records); a report with errors (the app did not run) leaves them `not-run`, saying why.
+ */
+export function withResults(tests: TestStatus[], report: AcceptanceReport): TestStatus[] {
+    return tests.map(test => {
+        if (test.status === 'missing') {
+            return test;
+        }
+        if (report.errors?.length) {
+            return { ...test, status: 'not-run', detail: report.errors.join(' ') };
+        }
+        const result = report.tests.find(t => t.name === test.name);
+        if (!result) {
+            return { ...test, status: 'not-run', detail: `The app has no acceptance test ${test.name}.` };
+        }
+        const detail = result.reason ?? failedChecks(result);
+        return { ...test, status: result.status, ...(result.status !== 'pass' && detail ? { detail } : {}) };
+    });
+}
+
+/** The failed checks, each with its first violation: what the reviewer needs to see first. */
+function failedChecks(result: TestResult): string | undefined {
+    const failed = result.checks.filter(c => c.status === 'fail');
+    return failed.length ? failed.map(c => {
+        const [first] = c.violations;
+        const more = c.violations.length + c.omitted - 1;
+        return `${c.description}: ${first ? `${first.entity} ${first.key}: ${first.reason}` : 'failed'}${more > 0 ? ` (and ${more} more)` : ''}`;
+    }).join('; ') : undefined;
+}
+
+/**
+ * The required tests the proposed app fails or cannot grow: a growth with any is not approvable.
+ * A test that could not run (no Node for the sandbox here, say) shows why in the PR but does not block.
+ */
+export function failingRequiredTests(tests: TestStatus[]): TestStatus[] {
+    return tests.filter(t => t.required && (t.status === 'fail' || t.status === 'not-grown'));
 }

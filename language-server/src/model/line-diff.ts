@@ -1,6 +1,6 @@
 /**
  * A unified diff of two texts by lines (longest common subsequence), with `context` unchanged
- * lines around each change: how `fspec grow` shows a mutation PR in a terminal.
+ * lines around each change: how `fspec grow` shows a mutation PR in a terminal, and how drift shows a hand edit.
  */
 export function unifiedDiff(before: string, after: string, labels: [string, string], context = 3): string {
     const a = before.split('\n');
