@@ -8,7 +8,7 @@ import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
 import type { AcceptanceReport } from './compiler/tester/report.js';
 import type { GrowthResult } from './crew/mutation-pr.js';
 import type { RecordedVersion } from './lineage/recorded-versions.js';
-import type { Variant } from './lineage/spec-repository.js';
+import type { Deployment, Variant } from './lineage/spec-repository.js';
 import type { StartedVariant } from './lineage/start-variant.js';
 import type { Morph } from './model/morphs.js';
 import type { NormalizedSpecGraph, SourceRange } from './model/spec-graph.js';
@@ -65,6 +65,8 @@ export interface LineageResult {
     recorded: RecordedVersion[];
     /** The spec's variant branches (`fspec/<Spec>/<variant>`); `current` marks the one HEAD is on. */
     variants: Variant[];
+    /** The deployed version (tag `fspec/<Spec>/deployed/v<version>`) HEAD descends from, if any. */
+    deployed?: Deployment;
 }
 
 export interface ModelChangedParams {

@@ -135,6 +135,7 @@ export async function lineageCommand(services: FspecServices, file: string, opti
             ...lines,
             ...untracked.map(r => `  recorded ${r.version} ${recordNote(r)} not in the lineage section`),
             ...report.variants.length ? [`Variants: ${report.variants.map(v => `${v.name} (${v.branch}${v.current ? ', checked out' : ''})`).join(', ')}`] : [],
+            ...report.deployed ? [`Deployed: ${report.deployed.version} (${report.deployed.tag})`] : [],
             report.approved ? `Approved baseline: ${report.approved.version ?? 'unreadable'} (${report.approved.location})` : 'No approved baseline yet.'
         ].join('\n'),
         exitCode: 0

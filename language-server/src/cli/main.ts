@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
 import { buildCommand, runCommand, type BuildOptions, type RunOptions } from './build.js';
+import { deployCommand, type DeployOptions } from './deploy.js';
 import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
@@ -106,6 +107,15 @@ program.command('test')
     .option('--out <dir>', 'the build folder (default: .factory/build/<version>/ beside the spec)')
     .addHelpText('after', '\nExit 0 when every test passes, 1 when one fails or is not grown (or the spec has errors), 2 for bad input.')
     .action((file: string, tests: string[], options: TestOptions) => run(services => testCommand(services, file, tests, options)));
+
+program.command('deploy')
+    .description('the Deployer: build the app of the approved version, run its acceptance tests in a sandbox, and only when all pass mark the version deployed (tag fspec/<Spec>/deployed/v<version>)')
+    .argument('<file>', 'a .fspec file in a git repository')
+    .option('--sandbox <kind>', 'local or daytona (needs DAYTONA_API_KEY)', 'local')
+    .option('--today <date>', 'the run date, YYYY-MM-DD (default: FSPEC_TODAY, else today)')
+    .option('--json', 'print the result (with the acceptance report) as JSON')
+    .addHelpText('after', '\nExit 0 deployed; 1 a test failed or the deploy was refused (the deployed version stays what it was); 2 bad input.')
+    .action((file: string, options: DeployOptions) => run(services => deployCommand(services, file, options)));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

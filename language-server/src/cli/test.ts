@@ -15,19 +15,31 @@ export interface TestOptions {
 
 const sandboxes: SandboxKind[] = ['local', 'daytona'];
 
+/** `--sandbox`, checked: local (the default) or daytona. */
+export function sandboxOption(value: string | undefined): SandboxKind {
+    const sandbox = (value ?? 'local') as SandboxKind;
+    if (!sandboxes.includes(sandbox)) {
+        throw new InputError(`--sandbox ${value}: choose local or daytona`);
+    }
+    return sandbox;
+}
+
+/** `--today`, checked: a YYYY-MM-DD date, or absent. */
+export function runDateOption(value: string | undefined): string | undefined {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        throw new InputError(`--today ${value}: give a date as YYYY-MM-DD`);
+    }
+    return value;
+}
+
 /**
  * `fspec test`: builds the app (as `fspec build` does, edited bodies kept), runs its pipelines on
  * the sample records and the generated edge cases in a sandbox, then every acceptance check.
  * Exit 0 when every test passes, 1 when one fails or is not grown (or the spec has errors), 2 for bad input.
  */
 export async function testCommand(services: FspecServices, file: string, tests: string[], options: TestOptions): Promise<CommandResult> {
-    const sandbox = (options.sandbox ?? 'local') as SandboxKind;
-    if (!sandboxes.includes(sandbox)) {
-        throw new InputError(`--sandbox ${options.sandbox}: choose local or daytona`);
-    }
-    if (options.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.today)) {
-        throw new InputError(`--today ${options.today}: give a date as YYYY-MM-DD`);
-    }
+    const sandbox = sandboxOption(options.sandbox);
+    runDateOption(options.today);
     const text = readSpecText(file);
     let report;
     try {

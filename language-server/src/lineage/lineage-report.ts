@@ -16,6 +16,6 @@ export async function lineageReport(services: FspecServices, document: LangiumDo
         by: (n.attrs.by ?? []) as string[], current: n.name === graph.stage, range: n.range
     }));
     const approved = await services.model.ApprovedVersions.find(graph.name, document.uri.toString());
-    const { recorded, variants } = document.uri.scheme === 'file' ? await recordedLineage(graph.name, document.uri.fsPath) : { recorded: [], variants: [] };
-    return { spec: graph.name, version: graph.version, entries, ...(approved ? { approved: { location: approved.location, version: approved.graph?.version } } : {}), recorded, variants };
+    const recorded = document.uri.scheme === 'file' ? await recordedLineage(graph.name, document.uri.fsPath) : { recorded: [], variants: [] };
+    return { spec: graph.name, version: graph.version, entries, ...(approved ? { approved: { location: approved.location, version: approved.graph?.version } } : {}), ...recorded };
 }

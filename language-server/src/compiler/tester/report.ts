@@ -69,36 +69,6 @@ export interface AcceptanceReport {
     errors?: string[];
 }
 
-/** What a morph's rule requires of the tests, decided by a report: a morph with a required test that is not passing is not approvable. */
-export interface MorphVerdict<M> {
-    morph: M;
-    approvable: boolean;
-    /** Required tests that do not pass: failed, not grown, missing from the spec, or not run (the report has errors). */
-    failing: Array<{ name: string; status: TestStatus | 'missing' | 'not-run'; reason?: string }>;
-}
-
-/** Each morph with whether its required tests (`tests`, the rule's `requires`) pass in the report. */
-export function morphVerdicts<M extends { tests: string[] }>(morphs: M[], report: AcceptanceReport): Array<MorphVerdict<M>> {
-    return morphs.map(morph => {
-        const failing = morph.tests.flatMap((name): MorphVerdict<M>['failing'] => {
-            if (report.errors?.length) {
-                return [{ name, status: 'not-run', reason: report.errors[0] }];
-            }
-            const result = report.tests.find(t => t.name === name);
-            if (!result) {
-                return [{ name, status: 'missing' }];
-            }
-            return result.status === 'pass' ? [] : [{ name, status: result.status, reason: result.reason ?? failedChecks(result) }];
-        });
-        return { morph, approvable: failing.length === 0, failing };
-    });
-}
-
-function failedChecks(result: TestResult): string | undefined {
-    const failed = result.checks.filter(c => c.status === 'fail');
-    return failed.length ? failed.map(c => `${c.description} (${c.violations.length + c.omitted} violation${c.violations.length + c.omitted === 1 ? '' : 's'})`).join('; ') : undefined;
-}
-
 /** The report as text: per test PASS, FAIL or NOT GROWN, each check, each violation with its data set and row. */
 export function formatAcceptanceReport(report: AcceptanceReport): string {
     if (report.errors?.length) {
