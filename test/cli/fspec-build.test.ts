@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { farm, farmProject, fspec, root } from './run-fspec.js';
+import { farm, farmProject, fspec, root, systemNode } from './run-fspec.js';
 
 const farmSpec = path.join(farm, 'farm-ops.fspec');
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `fspec-${prefix}-`));
@@ -100,12 +100,9 @@ describe('fspec run', () => {
     });
 
     test('started by a node older than 22, a SIGTERM to the bin alone stops the app it handed over to', async () => {
-        const systemNode = (process.env.PATH ?? '').split(path.delimiter)
-            .filter(dir => !dir.includes('node_modules'))
-            .map(dir => path.join(dir, 'node'))
-            .find(file => fs.existsSync(file));
-        expect(systemNode, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
-        const { child, url } = await startRun([farmSpec, '--port', '0', '--out', tmp('run-old-node'), '--today', '2025-06-02'], systemNode);
+        const node = systemNode();
+        expect(node, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
+        const { child, url } = await startRun([farmSpec, '--port', '0', '--out', tmp('run-old-node'), '--today', '2025-06-02'], node);
         const exited = new Promise(resolve => child.on('exit', resolve));
         // Only the bin's own process, as an editor or service manager stops it; not the process group.
         child.kill('SIGTERM');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { farm, farmProject, fspec, root } from './run-fspec.js';
+import { farm, farmProject, fspec, root, systemNode } from './run-fspec.js';
 
 function lineOf(file: string, text: string): number {
     return fs.readFileSync(file, 'utf8').split('\n').findIndex(line => line.includes(text)) + 1;
@@ -177,11 +177,8 @@ test('--help names every command and the exit codes', async () => {
 });
 
 test('the bin also runs from the machine\'s own node, handing over to the pinned one when that is older than 22', async () => {
-    const systemNode = (process.env.PATH ?? '').split(path.delimiter)
-        .filter(dir => !dir.includes('node_modules'))
-        .map(dir => path.join(dir, 'node'))
-        .find(file => fs.existsSync(file));
-    expect(systemNode, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
-    const run = await fspec(['validate', 'examples'], { node: systemNode });
+    const node = systemNode();
+    expect(node, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
+    const run = await fspec(['validate', 'examples'], { node });
     expect(run.stdout.trim()).toBe('2 specs checked: 0 errors, 0 warnings.');
 });

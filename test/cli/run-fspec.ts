@@ -10,6 +10,14 @@ const cli = path.join(root, 'bin/fspec.cjs');
 
 export interface Run { code: number; stdout: string; stderr: string }
 
+/** The machine's own node (older than 22 here), found on PATH outside the project; the bin hands over from it to the pinned one. */
+export function systemNode(): string | undefined {
+    return (process.env.PATH ?? '').split(path.delimiter)
+        .filter(dir => !dir.includes('node_modules'))
+        .map(dir => path.join(dir, 'node'))
+        .find(file => fs.existsSync(file));
+}
+
 /** Runs the real `fspec` bin in a subprocess, as a user would (with another node binary when given). */
 export async function fspec(args: string[], options: { cwd?: string, node?: string } = {}): Promise<Run> {
     try {
