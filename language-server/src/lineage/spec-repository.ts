@@ -124,15 +124,11 @@ export class SpecRepository {
         if (!version) {
             throw new LineageRefusal('unknown-version', `${specName} has no approved version to start a variant from: grow and approve it first.`);
         }
-        const tag = versionTag(specName, version);
+        const commit = await this.approvedCommit(specName, version);
         const branch = variantBranch(specName, name);
-        if (!(await this.git.refExists(`refs/tags/${tag}`))) {
-            throw new LineageRefusal('unknown-version', `${specName} has no approved version ${version} (no tag ${tag}).`);
-        }
         if (await this.git.refExists(`refs/heads/${branch}`)) {
             throw new LineageRefusal('branch-exists', `The variant ${name} of ${specName} exists already (branch ${branch}): check it out to grow it.`);
         }
-        const commit = (await this.git.raw(['rev-parse', '--verify', `refs/tags/${tag}^{commit}`])).trim();
         try {
             await this.git.raw(['checkout', '--quiet', '-b', branch, commit]);
         } catch (error) {
@@ -178,11 +174,7 @@ export class SpecRepository {
 
     /** A file's text at an approved version, for rollback; undefined when the version does not have the file. */
     async fileAt(specName: string, version: string, file: string): Promise<string | undefined> {
-        const tag = versionTag(specName, version);
-        if (!(await this.git.refExists(`refs/tags/${tag}`))) {
-            throw new LineageRefusal('unknown-version', `${specName} has no approved version ${version} (no tag ${tag}).`);
-        }
-        return this.git.blobAt(tag, await this.git.repoPath(file));
+        return this.git.blobAt(await this.approvedCommit(specName, version), await this.git.repoPath(file));
     }
 
     /** Which of `files` have uncommitted changes: staged, modified in the working tree, or untracked. */
@@ -199,14 +191,11 @@ export class SpecRepository {
      * its commit, with `message` (what was checked). Refuses an unknown or already deployed version.
      */
     async markDeployed(specName: string, version: string, message: string): Promise<Deployment> {
+        const commit = await this.approvedCommit(specName, version);
         const tag = deployedTag(specName, version);
-        if (!(await this.git.refExists(`refs/tags/${versionTag(specName, version)}`))) {
-            throw new LineageRefusal('unknown-version', `${specName} has no approved version ${version} (no tag ${versionTag(specName, version)}).`);
-        }
         if (await this.git.refExists(`refs/tags/${tag}`)) {
             throw new LineageRefusal('tag-exists', `Version ${version} of ${specName} is deployed already (tag ${tag}).`);
         }
-        const commit = (await this.git.raw(['rev-parse', '--verify', `refs/tags/${versionTag(specName, version)}^{commit}`])).trim();
         await this.git.raw([...await this.git.identity(), 'tag', '--annotate', '--cleanup=whitespace', '-m', message, tag, commit]);
         return { version, tag, commit };
     }
@@ -222,6 +211,16 @@ export class SpecRepository {
             const version = versionOfDeployedTag(specName, tag);
             return version ? [{ version, tag, commit }] : [];
         }).sort((a, b) => compareVersions(b.version, a.version))[0];
+    }
+
+    /** The commit an approved version's tag is on; refuses a version with no tag. */
+    private async approvedCommit(specName: string, version: string): Promise<string> {
+        const tag = versionTag(specName, version);
+        const commit = (await this.git.raw(['rev-parse', '--quiet', '--verify', `refs/tags/${tag}^{commit}`])).trim();
+        if (!commit) {
+            throw new LineageRefusal('unknown-version', `${specName} has no approved version ${version} (no tag ${tag}).`);
+        }
+        return commit;
     }
 
     /**

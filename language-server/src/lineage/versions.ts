@@ -29,8 +29,7 @@ export function deployedTagPattern(specName: string): string {
 
 /** The version a deployed tag marks; undefined for any other tag. */
 export function versionOfDeployedTag(specName: string, tag: string): string | undefined {
-    const prefix = deployedTag(specName, '');
-    const version = tag.startsWith(prefix) ? tag.slice(prefix.length) : '';
+    const version = after(deployedTag(specName, ''), tag);
     return isTaggableVersion(version) ? version : undefined;
 }
 
@@ -57,8 +56,7 @@ export function variantBranch(specName: string, variant: string): string {
 
 /** The variant a branch ref (`refs/heads/fspec/FarmOps/coastal`) is of this spec; undefined for any other branch. */
 export function variantOfBranch(specName: string, ref: string): string | undefined {
-    const prefix = `refs/heads/${variantBranch(specName, '')}`;
-    const variant = ref.startsWith(prefix) ? ref.slice(prefix.length) : '';
+    const variant = after(`refs/heads/${variantBranch(specName, '')}`, ref);
     return isVariantName(variant) ? variant : undefined;
 }
 
@@ -69,9 +67,13 @@ export function versionTagPattern(specName: string): string {
 
 /** The version a tag approves; undefined for a tag that is not a version of this spec. */
 export function versionOfTag(specName: string, tag: string): string | undefined {
-    const prefix = versionTag(specName, '');
-    const version = tag.startsWith(prefix) ? tag.slice(prefix.length) : '';
+    const version = after(versionTag(specName, ''), tag);
     return isTaggableVersion(version) ? version : undefined;
+}
+
+/** What follows `prefix` in `name`; empty when `name` does not start with it. */
+function after(prefix: string, name: string): string {
+    return name.startsWith(prefix) ? name.slice(prefix.length) : '';
 }
 
 /**
