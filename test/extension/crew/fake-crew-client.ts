@@ -1,4 +1,6 @@
+import { registerCrew } from '../../../extension/src/crew/register-crew.js';
 import type { GrowthResult, MutationPr, RunEventParams } from '../../../language-server/src/protocol.js';
+import { fake, Uri } from '../../webviews/fake-vscode.js';
 
 type Handler = (params: never) => unknown;
 
@@ -61,4 +63,14 @@ export function deferred<T>(): { promise: Promise<T>, resolve(value: T): void } 
     let resolve!: (value: T) => void;
     const promise = new Promise<T>(r => resolve = r);
     return { promise, resolve };
+}
+
+const silentLog = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** A fresh fake VS Code with the crew registered against a new fake client, as activation does (the test file mocks `vscode`). */
+export function registerCrewWithFakeClient(): FakeCrewClient {
+    fake.reset();
+    const client = new FakeCrewClient();
+    registerCrew({ subscriptions: [], extensionUri: Uri.file('/ext') } as never, client as never, silentLog as never);
+    return client;
 }

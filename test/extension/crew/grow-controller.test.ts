@@ -1,15 +1,13 @@
 import { beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { registerCrew } from '../../../extension/src/crew/register-crew.js';
 import type { MutationPr, PlanResult } from '../../../language-server/src/protocol.js';
 import { fake, Uri, window, workspace, type FakeDocument } from '../../webviews/fake-vscode.js';
-import { deferred, FakeCrewClient, growthResult } from './fake-crew-client.js';
+import { deferred, growthResult, registerCrewWithFakeClient, type FakeCrewClient } from './fake-crew-client.js';
 import { farmPr, vetoedDesire } from './mutation-pr-fixture.js';
 
 vi.mock('vscode', () => import('../../webviews/fake-vscode.js'));
 
 const specPath = '/work/farm-ops.fspec';
 const specUri = 'file:///work/farm-ops.fspec';
-const log = { trace: vi.fn(), debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 const settle = () => new Promise(resolve => setTimeout(resolve, 0));
 const run = (command: string, ...args: unknown[]) => fake.commands.get(command)!(...args);
 const stage = (label: string, role: string, runId = 'run-1') =>
@@ -31,9 +29,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-    fake.reset();
-    client = new FakeCrewClient();
-    registerCrew({ subscriptions: [], extensionUri: Uri.file('/ext') } as never, client as never, log as never);
+    client = registerCrewWithFakeClient();
     diffs = [];
     fake.commands.set('vscode.diff', (...args: unknown[]) => void diffs.push(args));
     errors = [];

@@ -1,14 +1,12 @@
 import { beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { registerCrew } from '../../../extension/src/crew/register-crew.js';
 import type { MutationPr } from '../../../language-server/src/protocol.js';
 import { fake, FakeWebviewPanel, Range, Uri, window, type FakeDocument } from '../../webviews/fake-vscode.js';
-import { deferred, FakeCrewClient, growthResult } from './fake-crew-client.js';
+import { deferred, growthResult, registerCrewWithFakeClient, type FakeCrewClient } from './fake-crew-client.js';
 import { farmPr } from './mutation-pr-fixture.js';
 
 vi.mock('vscode', () => import('../../webviews/fake-vscode.js'));
 
 const specUri = 'file:///work/farm-ops.fspec';
-const log = { trace: vi.fn(), debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 const settle = () => new Promise(resolve => setTimeout(resolve, 0));
 
 let pr: MutationPr;
@@ -22,9 +20,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-    fake.reset();
-    client = new FakeCrewClient();
-    registerCrew({ subscriptions: [], extensionUri: Uri.file('/ext') } as never, client as never, log as never);
+    client = registerCrewWithFakeClient();
     diffs = [];
     fake.commands.set('vscode.diff', (...args: unknown[]) => void diffs.push(args));
     errors = [];

@@ -1,14 +1,12 @@
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { registerCrew } from '../../../extension/src/crew/register-crew.js';
 import type { LineageResult, StartedVariant } from '../../../language-server/src/protocol.js';
-import { fake, Uri, window } from '../../webviews/fake-vscode.js';
-import { FakeCrewClient } from './fake-crew-client.js';
+import { fake, window } from '../../webviews/fake-vscode.js';
+import { registerCrewWithFakeClient, type FakeCrewClient } from './fake-crew-client.js';
 
 vi.mock('vscode', () => import('../../webviews/fake-vscode.js'));
 
 const specPath = '/work/farm-ops.fspec';
 const specUri = 'file:///work/farm-ops.fspec';
-const log = { trace: vi.fn(), debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 const run = (command: string, ...args: unknown[]) => fake.commands.get(command)!(...args);
 
 const recorded = (version: string, more: Partial<LineageResult['recorded'][number]> = {}): LineageResult['recorded'][number] => ({
@@ -30,9 +28,7 @@ let inputs: Array<{ title?: string, validateInput?: (value: string) => string | 
 let picks: Array<{ items: Array<{ label: string, description?: string }>, title?: string }>;
 
 beforeEach(() => {
-    fake.reset();
-    client = new FakeCrewClient();
-    registerCrew({ subscriptions: [], extensionUri: Uri.file('/ext') } as never, client as never, log as never);
+    client = registerCrewWithFakeClient();
     inputs = [];
     picks = [];
     vi.spyOn(window, 'showInputBox').mockImplementation(async options => {
