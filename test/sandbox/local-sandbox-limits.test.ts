@@ -56,9 +56,11 @@ describe('the local sandbox stops runaway code', () => {
         await expectKilled(result.stdout.trim());
     });
 
+    // `yes` blocks when the pipe is full, so all it writes reaches the sandbox. A JavaScript loop that
+    // never yields would instead queue its writes in its own heap until the memory limit stops it.
     test('endless output is cut at the limit and the process killed at once', async () => {
         const limited = new LocalSandbox({ outputLimitBytes: 64 * 1024 });
-        const result = await limited.run({ language: 'javascript', code: 'for (;;) process.stdout.write("x".repeat(1000) + "\\n");', timeout: 60 });
+        const result = await limited.run({ command: 'yes "$(printf %1000s)"', timeout: 60 });
 
         expect(result).toMatchObject({ ok: false, truncated: true, timedOut: false, exitCode: 137 });
         expect(Buffer.byteLength(result.stdout) + Buffer.byteLength(result.stderr)).toBe(64 * 1024);
