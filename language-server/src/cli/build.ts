@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Writable } from 'node:stream';
 import type { FspecServices } from '../fspec-module.js';
-import { buildApp } from '../compiler/build-app.js';
+import { buildApp, defaultBuildFolder } from '../compiler/build-app.js';
+import { toolsmith } from '../compiler/toolsmith/index.js';
+import { withAcceptedBodies, type ModelBodyOutcome } from '../compiler/toolsmith/model-toolsmith.js';
+import { crewModel } from '../crew/crew-model.js';
+import { growStepBodies } from '../crew/roles/toolsmith.js';
 import type { DriftedFile } from '../compiler/drift.js';
 import type { BuildResult } from '../compiler/write-build.js';
 import type { CommandResult } from './commands.js';
@@ -25,8 +29,18 @@ export interface RunOptions {
     today?: string;
 }
 
-/** Builds the app of a spec that has no errors; otherwise the errors, as `validate` prints them. */
-async function compileSpec(services: FspecServices, file: string, out: string | undefined): Promise<{ build: BuildResult, reconverged: DriftedFile[] } | { failed: CommandResult }> {
+interface CompiledSpec {
+    build: BuildResult;
+    reconverged: DriftedFile[];
+    /** The steps the crew's model was asked to write bodies for, when one is configured. */
+    written: ModelBodyOutcome[];
+}
+
+/**
+ * Builds the app of a spec that has no errors; otherwise the errors, as `validate` prints them.
+ * With the crew's model configured, it writes the bodies the Toolsmith has no skill for first.
+ */
+async function compileSpec(services: FspecServices, file: string, out: string | undefined): Promise<CompiledSpec | { failed: CommandResult }> {
     const [document] = await buildSpecs(services, [file]);
     const errors = (document.diagnostics ?? []).filter(d => d.severity === 1);
     if (errors.length) {
@@ -36,10 +50,14 @@ async function compileSpec(services: FspecServices, file: string, out: string | 
     const graph = services.model.SpecGraphs.get(document.parseResult.value);
     // Building over a drifted build re-converges it: its hand-edited files are generated again.
     const reconverged = out === undefined ? services.model.BuildDrift.check(path.resolve(file), graph)?.files ?? [] : [];
-    return { build: buildApp(graph, file, { out }), reconverged };
+    const { llm, timeoutMs } = await crewModel({}, process.env);
+    const written = llm ? await growStepBodies({
+        services, specPath: file, text: document.textDocument.getText(), graph, llm, timeoutMs, out: out ?? defaultBuildFolder(file, graph.version)
+    }) : [];
+    return { build: buildApp(graph, file, { out, grow: withAcceptedBodies(written, toolsmith) }), reconverged, written };
 }
 
-function summary(build: BuildResult, reconverged: DriftedFile[]): string {
+function summary({ build, reconverged, written }: CompiledSpec): string {
     const { manifest, bodies } = build;
     const waiting = bodies.filter(b => b.grown === 'not-yet-grown');
     const width = Math.max(...bodies.map(b => b.stage.length), 0);
@@ -48,6 +66,8 @@ function summary(build: BuildResult, reconverged: DriftedFile[]): string {
         + `${build.removed.length ? `, ${build.removed.length} removed` : ''}${build.unchanged.length ? `, ${build.unchanged.length} unchanged` : ''}.`,
         ...reconverged.length ? [`Re-converged ${reconverged.length} drifted file${reconverged.length === 1 ? '' : 's'}: ${reconverged.map(f => `${f.path} (${f.change === 'deleted' ? 'deleted' : 'edited by hand'})`).join(', ')}.`] : [],
         ...bodies.map(b => `  ${b.kind} ${b.stage.padEnd(width)}  ${b.grown === 'not-yet-grown' ? 'NOT YET GROWN (throws NotYetGrown when run)' : `${b.grown}: ${b.summary}`}`),
+        ...written.filter(w => w.status === 'not-grown').map(w =>
+            `The model's ${w.attempts} answer${w.attempts === 1 ? '' : 's'} for ${w.stage} ${w.attempts === 1 ? 'was' : 'were'} refused; the last because: ${w.problems?.[0] ?? 'no reason recorded'}`),
         `${bodies.length - waiting.length} of ${bodies.length} bodies grown${waiting.length ? `; not yet grown: ${waiting.map(b => b.stage).join(', ')}` : ''}.`
     ].join('\n');
 }
@@ -58,18 +78,18 @@ export async function buildCommand(services: FspecServices, file: string, option
     if ('failed' in compiled) {
         return compiled.failed;
     }
-    const { build, reconverged } = compiled;
+    const { build, reconverged, written } = compiled;
     if (options.json) {
         const { manifest, ...rest } = build;
         return {
             stdout: JSON.stringify({
                 spec: manifest.spec, version: manifest.version, specHash: manifest.specHash, ...rest, files: manifest.files.map(f => f.path),
-                reconverged: reconverged.map(f => ({ path: f.path, change: f.change }))
+                reconverged: reconverged.map(f => ({ path: f.path, change: f.change })), written
             }, null, 2),
             exitCode: 0
         };
     }
-    return { stdout: summary(build, reconverged), exitCode: 0 };
+    return { stdout: summary(compiled), exitCode: 0 };
 }
 
 /** What `fspec run` loads from the generated app: src/start.ts. */
@@ -96,8 +116,8 @@ export async function runCommand(services: FspecServices, file: string, options:
     if ('failed' in compiled) {
         return compiled.failed;
     }
-    const { build, reconverged } = compiled;
-    messages.write(`${summary(build, reconverged)}\n`);
+    const { build } = compiled;
+    messages.write(`${summary(compiled)}\n`);
     const start = await import(pathToFileURL(path.join(build.out, 'src', 'start.ts')).href) as GeneratedStart;
     const server = await start.serve({ port, records: options.data && path.resolve(options.data), today: options.today, runAtStart: true, triggers: true });
     process.stdout.write(`${build.manifest.spec} ${build.manifest.version} is running at ${server.url} (Ctrl-C stops it)\n`);

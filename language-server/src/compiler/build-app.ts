@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { SpecGraph } from '../model/spec-graph.js';
-import { compileApp, type CompiledApp, type CompileOptions } from './compile.js';
-import { writeBuild, type BuildResult } from './write-build.js';
+import { compileApp, type CompiledApp } from './compile.js';
+import { toolsmith, type BodyGrower } from './toolsmith/index.js';
+import { bodySource, modelBodiesIn, writeBuild, type BuildResult } from './write-build.js';
 
 /** Where a spec's app is built by default: `.factory/build/<version>/` beside the spec. */
 export function defaultBuildFolder(specPath: string, version: string): string {
@@ -16,12 +17,17 @@ export function recordsFolderFrom(out: string, specPath: string): string {
 
 export interface BuildAppOptions {
     out?: string;
-    grow?: CompileOptions['grow'];
+    grow?: BodyGrower;
 }
 
-/** The app as a build into `out` would write it (before bodies edited by hand are kept): pure. */
-export function compileFor(graph: SpecGraph, specPath: string, out: string, grow?: CompileOptions['grow']): CompiledApp {
-    return compileApp(graph, { grow, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
+/**
+ * The app as a build into `out` would write it, before bodies edited by hand are kept: the bodies a
+ * model wrote in the build it keeps bodies from stay (see bodySource), the others are grown by `grow`.
+ */
+export function compileFor(graph: SpecGraph, specPath: string, out: string, grow: BodyGrower = toolsmith): CompiledApp {
+    const written = modelBodiesIn(bodySource(out, graph.name));
+    const withWritten: BodyGrower = written.size ? shape => written.get(shape.stage.qualified) ?? grow(shape) : grow;
+    return compileApp(graph, { grow: withWritten, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
 }
 
 /** Compiles the spec graph into its build folder. */

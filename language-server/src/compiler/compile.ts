@@ -15,7 +15,7 @@ import { serverSource, triggersSource } from './runtime/server-source.js';
 import { shimSource } from './runtime/shim-source.js';
 import { storeSource } from './runtime/store-source.js';
 import { acceptanceFiles } from './tester/emit.js';
-import { notYetGrownBody, toolsmith, type BodyGrower } from './toolsmith/index.js';
+import { modelSkillPrefix, notYetGrownBody, toolsmith, type BodyGrower } from './toolsmith/index.js';
 
 /** Bumped when the generated code changes shape: a build from another generator is rewritten whole. */
 export const generatorVersion = 'fspec-compiler 1';
@@ -82,7 +82,7 @@ export function compileApp(graph: SpecGraph, options: CompileOptions = {}): Comp
             const shape = { app, stage };
             const grown = grow(shape);
             const body = grown === 'unknown' ? notYetGrownBody(shape) : grown.code;
-            const label = grown === 'unknown' ? 'not yet grown' : `grown by the Toolsmith (${grown.skill})`;
+            const label = grown === 'unknown' ? 'not yet grown' : grownBy(grown.skill);
             add(stageFile(stage), stageModule(app, stage, body, label));
             bodies.push({
                 stage: stage.qualified, kind: stage.kind, file: stageFile(stage),
@@ -95,6 +95,13 @@ export function compileApp(graph: SpecGraph, options: CompileOptions = {}): Comp
     acceptanceFiles(app).files.forEach(([path, text]) => add(path, text));
     files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     return { spec: app.spec, version: app.version, specHash: sha256(serializeSpecGraph(graph)), files, bodies };
+}
+
+/** Who wrote a body, as the step's doc comment says. */
+function grownBy(skill: string): string {
+    return skill.startsWith(modelSkillPrefix)
+        ? `written by the model ${skill.slice(modelSkillPrefix.length)}, accepted once it compiled and passed the tests covering this step; review it as code`
+        : `grown by the Toolsmith (${skill})`;
 }
 
 export interface Manifest {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generatorVersion, manifestFor, manifestText, type CompiledApp, type GeneratedFile, type Manifest, type StageBody } from './compile.js';
 import { bodiesOf, sha256, withBodies } from './regions.js';
+import { modelSkillPrefix, type GrownBody } from './toolsmith/index.js';
 
 /**
  * Writes a compiled app into its build folder. A body edited by hand since the last build (its
@@ -40,17 +41,82 @@ function readText(file: string): string | undefined {
     }
 }
 
+/** A build folder and its manifest: where kept bodies are read from. */
+export interface BuildSource {
+    folder: string;
+    manifest: Manifest;
+}
+
 /**
- * The compiled files with the bodies edited by hand in `out` since its last build carried into them
- * (their hash differs from the manifest's, or the manifest already says `edited`). Reads only.
+ * Where a build into `out` takes the bodies it keeps from: `out` itself once it holds a build; for
+ * a first build there (a new version), the spec's most recent build beside it, so that bodies
+ * edited by hand or written by a model carry over to the next version.
+ */
+export function bodySource(out: string, spec: string): BuildSource | undefined {
+    const own = readManifest(out);
+    if (own) {
+        return { folder: out, manifest: own };
+    }
+    const target = path.resolve(out);
+    let newest: (BuildSource & { modified: number }) | undefined;
+    for (const entry of readFolder(path.dirname(target))) {
+        const folder = path.join(path.dirname(target), entry);
+        const modified = fs.statSync(path.join(folder, manifestFile), { throwIfNoEntry: false })?.mtimeMs;
+        const manifest = modified !== undefined && folder !== target ? readManifest(folder) : undefined;
+        if (manifest?.spec === spec && (!newest || modified! > newest.modified)) {
+            newest = { folder, manifest, modified: modified! };
+        }
+    }
+    return newest && { folder: newest.folder, manifest: newest.manifest };
+}
+
+function readFolder(folder: string): string[] {
+    try {
+        return fs.readdirSync(folder);
+    } catch {
+        return [];
+    }
+}
+
+/**
+ * The bodies a model wrote in the source build that nobody edited since, as the Compiler takes
+ * them: a rebuild writes them again, labelled as the model's, instead of growing those steps anew.
+ */
+export function modelBodiesIn(source: BuildSource | undefined): Map<string, GrownBody> {
+    const bodies = new Map<string, GrownBody>();
+    const texts = new Map<string, Map<string, string>>();
+    for (const body of source?.manifest.bodies ?? []) {
+        if (!body.grown.startsWith(modelSkillPrefix) || !isInside(source!.folder, body.file)) {
+            continue;
+        }
+        if (!texts.has(body.file)) {
+            texts.set(body.file, bodiesOf(readText(path.join(source!.folder, body.file)) ?? ''));
+        }
+        const content = texts.get(body.file)!.get(body.stage);
+        if (content !== undefined && sha256(content) === body.sha256) {
+            bodies.set(body.stage, { skill: body.grown, summary: body.summary, code: dedent(content) });
+        }
+    }
+    return bodies;
+}
+
+/** A region's content as the body it was written from (stage modules indent bodies one level). */
+function dedent(content: string): string {
+    return content.replace(/\n$/, '').split('\n').map(line => line.replace(/^ {4}/, '')).join('\n');
+}
+
+/**
+ * The compiled files with the bodies edited by hand since the last build carried into them (their
+ * hash differs from the manifest's, or the manifest already says `edited`), read from the build
+ * `bodySource` names. Reads only; `previous` is `out`'s own manifest.
  */
 export function withKeptBodies(compiled: CompiledApp, out: string): { files: GeneratedFile[]; bodies: StageBody[]; kept: string[]; previous?: Manifest } {
-    const previous = readManifest(out);
-    const recorded = new Map((previous?.bodies ?? []).map(b => [b.stage, b]));
+    const source = bodySource(out, compiled.spec);
+    const recorded = new Map((source?.manifest.bodies ?? []).map(b => [b.stage, b]));
     const kept: string[] = [];
     const bodies = compiled.bodies.map(body => ({ ...body }));
     const files: GeneratedFile[] = compiled.files.map(file => {
-        const onDisk = previous && readText(path.join(out, file.path));
+        const onDisk = source && readText(path.join(source.folder, file.path));
         const stages = bodies.filter(b => b.file === file.path);
         if (!onDisk || stages.length === 0) {
             return file;
@@ -69,7 +135,7 @@ export function withKeptBodies(compiled: CompiledApp, out: string): { files: Gen
         }
         return keep.size ? { path: file.path, text: withBodies(file.text, keep) } : file;
     });
-    return { files, bodies, kept, previous };
+    return { files, bodies, kept, previous: source?.folder === out ? source.manifest : undefined };
 }
 
 export function writeBuild(compiled: CompiledApp, out: string): BuildResult {

@@ -106,3 +106,8 @@ export const PlannerOutputSchema = Type.Object({
 });
 export type PlannerOutput = Static<typeof PlannerOutputSchema>;
 
+/** The Toolsmith's answer when a model writes a step's body. */
+export const ToolsmithBodySchema = Type.Object({
+    summary: Type.String({ description: 'What the body does, in one sentence' }),
+    code: Type.String({ description: 'The statements of the function body only (no signature, no imports), ending in a return of the declared output' })
+});

@@ -1,3 +1,4 @@
+import type { ModelBodyOutcome } from '../compiler/toolsmith/model-toolsmith.js';
 import type { NewDesire, PlannerOutput } from './contracts.js';
 import type { GrowthStage } from './roles/compiler.js';
 import type { MigrationSummary } from './roles/migrator.js';
@@ -25,6 +26,8 @@ export interface MutationPr {
     simulation: Simulation;
     adapters: AdapterNeed[];
     panels: PanelLayout[];
+    /** Step bodies the crew's model wrote, each with whether it was accepted (compiled, passed its tests) and why not; empty offline. */
+    bodies: ModelBodyOutcome[];
     /** How the stored records migrate (no ops when the data contracts keep their shape); absent when Safety vetoed before the Migrator planned. */
     migration?: MigrationSummary;
 }

@@ -35,6 +35,6 @@ export async function farmPr(desires = growingDesires, runId = 'run-1'): Promise
     return {
         runId, spec: { name: current.graph!.name, path: farmFile }, planner: 'offline', desires: input.new_desires, plan,
         stage: compiled.stage, before, after: compiled.text, safety: await reviewSafety(detached, proposed), simulation,
-        adapters: adaptersNeeded(proposed.graph!, simulation.added), panels: composePanels(proposed.graph!, simulation.added)
+        adapters: adaptersNeeded(proposed.graph!, simulation.added), panels: composePanels(proposed.graph!, simulation.added), bodies: []
     };
 }

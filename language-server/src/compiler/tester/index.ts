@@ -7,7 +7,7 @@ export { testPlans, type CheckPlan, type TestPlan } from './derive.js';
 export { edgeCases, type EdgeCasePlan } from './edge-cases.js';
 export { acceptanceFiles } from './emit.js';
 export {
-    formatAcceptanceReport,
+    failedChecksText, formatAcceptanceReport,
     type AcceptanceReport, type CheckResult, type TestResult, type TestStatus, type Violation
 } from './report.js';
 export { AcceptanceInputError, runAcceptance, type RunAcceptanceOptions } from './run-acceptance.js';

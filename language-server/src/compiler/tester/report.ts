@@ -69,6 +69,16 @@ export interface AcceptanceReport {
     errors?: string[];
 }
 
+/** The failed checks, each with its first violation: what the reviewer needs to see first. */
+export function failedChecksText(result: TestResult): string | undefined {
+    const failed = result.checks.filter(c => c.status === 'fail');
+    return failed.length ? failed.map(c => {
+        const [first] = c.violations;
+        const more = c.violations.length + c.omitted - 1;
+        return `${c.description}: ${first ? `${first.entity} ${first.key}: ${first.reason}` : 'failed'}${more > 0 ? ` (and ${more} more)` : ''}`;
+    }).join('; ') : undefined;
+}
+
 /** The report as text: per test PASS, FAIL or NOT GROWN, each check, each violation with its data set and row. */
 export function formatAcceptanceReport(report: AcceptanceReport): string {
     if (report.errors?.length) {

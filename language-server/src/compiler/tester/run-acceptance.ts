@@ -5,8 +5,8 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { FspecServices } from '../../fspec-module.js';
 import type { SpecGraph } from '../../model/spec-graph.js';
 import { createSandbox, type SandboxEnv, type SandboxFile, type SandboxKind } from '../../sandbox/index.js';
-import { defaultBuildFolder, recordsFolderFrom } from '../build-app.js';
-import { compileApp, type GeneratedFile } from '../compile.js';
+import { compileFor, defaultBuildFolder } from '../build-app.js';
+import type { GeneratedFile } from '../compile.js';
 import type { BodyGrower } from '../toolsmith/index.js';
 import { withKeptBodies, writeBuild } from '../write-build.js';
 import type { AcceptanceReport } from './report.js';
@@ -103,7 +103,7 @@ function diagnosticText(d: Diagnostic): string {
 
 /** The app's files as a build would write them, edited bodies kept; written into `out` when asked. */
 function appFiles(graph: SpecGraph, specPath: string, out: string, options: RunAcceptanceOptions): { files: GeneratedFile[]; kept: string[]; written: boolean } {
-    const compiled = compileApp(graph, { grow: options.grow, folders: { records: recordsFolderFrom(out, specPath), data: 'data' } });
+    const compiled = compileFor(graph, specPath, out, options.grow);
     const { files, kept } = withKeptBodies(compiled, out);
     if (options.write) {
         writeBuild(compiled, out);

@@ -6,7 +6,7 @@ import { growCollect, growGroupBy, growInvoice } from './grouping.js';
 import { growIngest, growRoute, growSeverityThenDue } from './ordering.js';
 import { stageTypeNames, type BodyGrower, type GrownBody, type StepShape } from './shape.js';
 
-export type { BodyGrower, GrownBody, StepShape } from './shape.js';
+export { modelSkillPrefix, type BodyGrower, type GrownBody, type StepShape } from './shape.js';
 
 /**
  * The Toolsmith: deterministic bodies for the strategies it knows.

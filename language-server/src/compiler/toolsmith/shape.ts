@@ -7,6 +7,9 @@ export interface StepShape {
     stage: AppStage;
 }
 
+/** The start of a body's skill when a model wrote it: `model:<provider>/<model>`. */
+export const modelSkillPrefix = 'model:';
+
 /** A body for a step: TypeScript statements for the inside of its function, and which skill wrote them. */
 export interface GrownBody {
     /** The skill (`priority`, `forecast`, `gate:window`, …), recorded in the manifest. */

@@ -1,4 +1,4 @@
-import type { AcceptanceReport, TestResult } from '../../compiler/tester/index.js';
+import { failedChecksText, type AcceptanceReport } from '../../compiler/tester/index.js';
 import { graphIndex, outgoing } from '../../model/graph-index.js';
 import type { Morph } from '../../model/morphs.js';
 import { diffSpecGraphs } from '../../model/semantic-diff.js';
@@ -98,19 +98,9 @@ export function withResults(tests: TestStatus[], report: AcceptanceReport): Test
         if (!result) {
             return { ...test, status: 'not-run', detail: `The app has no acceptance test ${test.name}.` };
         }
-        const detail = result.reason ?? failedChecks(result);
+        const detail = result.reason ?? failedChecksText(result);
         return { ...test, status: result.status, ...(result.status !== 'pass' && detail ? { detail } : {}) };
     });
-}
-
-/** The failed checks, each with its first violation: what the reviewer needs to see first. */
-function failedChecks(result: TestResult): string | undefined {
-    const failed = result.checks.filter(c => c.status === 'fail');
-    return failed.length ? failed.map(c => {
-        const [first] = c.violations;
-        const more = c.violations.length + c.omitted - 1;
-        return `${c.description}: ${first ? `${first.entity} ${first.key}: ${first.reason}` : 'failed'}${more > 0 ? ` (and ${more} more)` : ''}`;
-    }).join('; ') : undefined;
 }
 
 /**
