@@ -1,6 +1,8 @@
-// Bundles the language server (and its lazily loaded crew LLM and Daytona sandbox), the CLI, the VS Code extension and the webviews (preview, mutation PR) into out/.
+// Bundles the language server (and its lazily loaded crew LLM, Daytona sandbox and app typechecker), the CLI, the VS Code extension and the webviews (preview, mutation PR) into out/.
 import * as esbuild from 'esbuild';
+import { cpSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 
@@ -20,16 +22,41 @@ const absentOptionalModules = {
  * - pi-ai and its provider SDKs (~3 MB), only when a model is configured: the crew imports `./llm.js`
  *   dynamically, and the bundles load it from `crew-llm.cjs`;
  * - the Daytona SDK (~3 MB), only for a Daytona run: the sandbox imports `./daytona-sandbox.js`
- *   dynamically, and the bundles load it from `sandbox-daytona.cjs`.
+ *   dynamically, and the bundles load it from `sandbox-daytona.cjs`;
+ * - TypeScript (~9 MB), only to typecheck a generated app in memory: the compiler imports its
+ *   `typecheck.js` dynamically, and the bundles load it from `typecheck.cjs` (with TypeScript's lib
+ *   files in `typescript-lib/` next to it).
+ * A dynamic import is matched by the source file it resolves to, whatever relative path names it.
  */
+const lazyBundles = {
+    'language-server/src/crew/llm.ts': 'crew-llm.cjs',
+    'language-server/src/sandbox/daytona-sandbox.ts': 'sandbox-daytona.cjs',
+    'language-server/src/compiler/typecheck.ts': 'typecheck.cjs'
+};
+const lazyBundleOf = new Map(Object.entries(lazyBundles).map(([source, bundle]) => [path.resolve(source), bundle]));
+
 function lazilyLoaded(folder) {
-    const bundles = { './llm.js': 'crew-llm.cjs', './daytona-sandbox.js': 'sandbox-daytona.cjs' };
     return {
         name: 'lazily-loaded',
         setup(build) {
-            build.onResolve({ filter: /^\.\/(llm|daytona-sandbox)\.js$/ }, args => args.kind === 'dynamic-import' ? { path: `${folder}${bundles[args.path]}`, external: true } : undefined);
+            build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, args => {
+                if (args.kind !== 'dynamic-import') {
+                    return undefined;
+                }
+                const bundle = lazyBundleOf.get(path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts'));
+                return bundle ? { path: `${folder}${bundle}`, external: true } : undefined;
+            });
         }
     };
+}
+
+/** TypeScript's lib files for the typechecker: ECMAScript's and decorators' (the generated app has no DOM, so no lib that needs it). */
+function copyTypescriptLib() {
+    const from = 'node_modules/typescript/lib';
+    const to = 'out/language-server/typescript-lib';
+    for (const name of readdirSync(from).filter(name => /^lib\.(es5|es\d{4}|esnext|decorators)\b.*\.d\.ts$/.test(name) && !name.includes('.full.'))) {
+        cpSync(path.join(from, name), path.join(to, name));
+    }
 }
 
 /**
@@ -63,7 +90,8 @@ const server = {
     ...nodeOptions,
     entryPoints: {
         'language-server/main': 'language-server/src/main.ts',
-        'language-server/crew-llm': 'language-server/src/crew/llm.ts'
+        'language-server/crew-llm': 'language-server/src/crew/llm.ts',
+        'language-server/typecheck': 'language-server/src/compiler/typecheck.ts'
     },
     plugins: [absentOptionalModules, lazilyLoaded('./')]
 };
@@ -101,6 +129,7 @@ const webview = {
     loader: { '.css': 'css' }
 };
 
+copyTypescriptLib();
 if (watch) {
     for (const options of [server, sandboxDaytona, node, webview]) await (await esbuild.context(options)).watch();
 } else {

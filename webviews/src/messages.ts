@@ -134,6 +134,8 @@ export interface PrView {
     };
     adapters: Array<{ source: string; entities: string[]; cadence?: string; url?: string; tier?: string }>;
     panels: Array<{ panel: string; title?: string; for: string[]; sections: Array<{ entity: string; fields: string[] }> }>;
+    /** Step bodies the crew's model wrote: accepted (its code, to review) or refused (the last reasons). */
+    bodies: Array<{ stage: string; status: 'grown' | 'not-grown'; attempts: number; body?: { skill: string; summary: string; code: string }; problems?: string[] }>;
     /** How the stored records migrate: the Migrator's ops, and each records file they touch with its number of records. */
     migration?: { ops: ForwardOp[]; files: Array<{ file: string; entity: string; records: number }> };
 }

@@ -123,6 +123,15 @@ export function createPrPage(document: Document, pr: PrView): PrPage {
             ...named('delivers', adapter.entities), ...named('cadence', adapter.cadence ? [adapter.cadence] : []),
             ...named('tier', adapter.tier ? [adapter.tier] : []), ...named('from', adapter.url ? [adapter.url] : [])
         ])),
+        section(document, 'fspec-bodies', 'Step bodies written by the model (Toolsmith)', list(document, pr.bodies, 'The Toolsmith wrote every step body itself.', written => [
+            element(document, 'code', { textContent: written.stage }), ' ',
+            written.body
+                ? badge(document, `accepted after ${written.attempts} answer${written.attempts === 1 ? '' : 's'}`, 'ok')
+                : badge(document, `refused ${written.attempts} answer${written.attempts === 1 ? '' : 's'}: not grown`, 'bad'),
+            ...written.body
+                ? [` ${written.body.summary}`, element(document, 'pre', {}, element(document, 'code', { textContent: written.body.code }))]
+                : (written.problems ?? []).map(problem => element(document, 'p', { className: 'detail', textContent: problem }))
+        ])),
         section(document, 'fspec-panels', 'New panels (Surface)', list(document, pr.panels, 'No new panels.', panel => [
             element(document, 'code', { textContent: panel.panel }), panel.title ? ` ${panel.title}` : '', ...named('for', panel.for),
             list(document, panel.sections, 'Shows nothing yet.', s => [element(document, 'code', { textContent: s.entity }), s.fields.length ? `: ${s.fields.join(', ')}` : ''])

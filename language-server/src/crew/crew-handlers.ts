@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
-import { defaultBuildFolder } from '../compiler/build-app.js';
+import { buildApp, defaultBuildFolder } from '../compiler/build-app.js';
 import { runAcceptance } from '../compiler/tester/index.js';
+import { toolsmith } from '../compiler/toolsmith/index.js';
+import { withAcceptedBodies } from '../compiler/toolsmith/model-toolsmith.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository, type OpenedRepository } from '../lineage/spec-repository.js';
@@ -19,7 +21,7 @@ import { changedDesires, plannerInput, planOffline } from './roles/planner.js';
 import { reviewSafety } from './roles/safety.js';
 import { composePanels } from './roles/surface.js';
 import { failingRequiredTests, simulateGrowth, withResults, type TestStatus } from './roles/tester.js';
-import { adaptersNeeded } from './roles/toolsmith.js';
+import { adaptersNeeded, growStepBodies } from './roles/toolsmith.js';
 import { MigrationError } from './stored-records.js';
 
 /** What the crew's steps need from where the run happens (server or CLI). */
@@ -131,9 +133,21 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         return { 'crew.after': compiled.text, 'crew.stage': compiled.stage, 'crew.added': added };
     }));
 
-    registry.register('crew.toolsmith', step(async crew => ({
-        'crew.adapters': adaptersNeeded((await load(crew, 'crew.after')).graph!, crew.require('crew.added'))
-    })));
+    // With a model, the Toolsmith also writes the bodies of steps it has no skill for, tested against
+    // the current app's build folder as the Tester's simulation is (offline those stay not grown).
+    registry.register('crew.toolsmith', step(async (crew, _logs, signal) => {
+        const after = (await load(crew, 'crew.after')).graph!;
+        const adapters = adaptersNeeded(after, crew.require('crew.added'));
+        if (!env.llm) {
+            return { 'crew.adapters': adapters };
+        }
+        const specPath = crew.require('crew.spec_path');
+        const bodies = await growStepBodies({
+            services: env.services, specPath, text: crew.require('crew.after'), graph: after, llm: env.llm, signal, timeoutMs: env.llmTimeoutMs,
+            out: defaultBuildFolder(specPath, (await load(crew, 'crew.before')).graph!.version)
+        });
+        return { 'crew.adapters': adapters, 'crew.bodies': bodies };
+    }));
 
     registry.register('crew.surface', step(async crew => ({
         'crew.panels': composePanels((await load(crew, 'crew.after')).graph!, crew.require('crew.added'))
@@ -176,7 +190,9 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         // Against the current app's build folder, so bodies edited there by hand are what is tested.
         const specPath = crew.require('crew.spec_path');
         const report = toRun.length
-            ? await runAcceptance(env.services, specPath, crew.require('crew.after'), { tests: toRun, out: defaultBuildFolder(specPath, before.version) })
+            ? await runAcceptance(env.services, specPath, crew.require('crew.after'), {
+                tests: toRun, out: defaultBuildFolder(specPath, before.version), grow: withAcceptedBodies(crew.get('crew.bodies') ?? [], toolsmith)
+            })
             : undefined;
         const simulation = report ? { ...planned, tests: withResults(planned.tests, report) } : planned;
         const updates: Partial<CrewState> = { 'crew.simulation': simulation, 'crew.migration': migrated.summary };
@@ -218,6 +234,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const approvedFile = path.join(path.dirname(specPath), '.factory', 'approved', `${crew.require('crew.spec_name')}.fspec`);
         const approvedBefore = fs.existsSync(approvedFile) ? fs.readFileSync(approvedFile, 'utf8') : undefined;
         const records = crew.get('crew.migration_files') ?? { write: [], restore: [] };
+        let recorded: Partial<CrewState>;
         try {
             const opened = await openRepository(specPath);
             if (opened.kind !== 'repository') {
@@ -233,7 +250,7 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
                 files: [...approvedBefore === undefined ? [] : [approvedFile], ...records.write.map(f => f.file)],
                 message: `Grow ${crew.require('crew.spec_name')} to ${stage.version} (${stage.name}): ${desires}\n\nPlanner: ${crew.require('crew.planner')}`
             });
-            return { 'crew.commit': commit, 'crew.tag': tag };
+            recorded = { 'crew.commit': commit, 'crew.tag': tag };
         } catch (error) {
             // The lineage could not take the growth: put the spec, approved file and records back as they were before the deploy.
             if (approvedBefore !== undefined) {
@@ -244,6 +261,12 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
             const restored = records.write.length ? 'the spec and its stored records were' : 'the spec was';
             return failed(`The growth was not recorded, so ${restored} restored: ${error instanceof Error ? error.message : String(error)}`);
         }
+        // Bodies a model wrote live in the new version's build folder, where the Compiler keeps them from then on.
+        const bodies = crew.get('crew.bodies') ?? [];
+        if (bodies.some(b => b.body)) {
+            buildApp((await load(crew, 'crew.after')).graph!, specPath, { grow: withAcceptedBodies(bodies, toolsmith) });
+        }
+        return recorded;
     }));
 
     registry.register('crew.reject', step(async (_crew, logsRoot) => {

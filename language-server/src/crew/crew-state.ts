@@ -1,3 +1,4 @@
+import type { ModelBodyOutcome } from '../compiler/toolsmith/model-toolsmith.js';
 import type { FileChange } from '../lineage/atomic-write.js';
 import type { NewDesire, PlannerInput, PlannerOutput } from './contracts.js';
 import type { MutationPr } from './mutation-pr.js';
@@ -32,6 +33,8 @@ export interface CrewState {
     /** Graph ids the growth adds. */
     'crew.added': string[];
     'crew.adapters': AdapterNeed[];
+    /** Bodies the crew's model wrote for steps the deterministic Toolsmith has none for (none offline). */
+    'crew.bodies': ModelBodyOutcome[];
     'crew.panels': PanelLayout[];
     'crew.safety': SafetyVerdict;
     'crew.simulation': Simulation;
@@ -81,6 +84,7 @@ export function mutationPr(runId: string, crew: CrewValues, simulation: Simulati
         simulation,
         adapters: crew.get('crew.adapters') ?? [],
         panels: crew.get('crew.panels') ?? [],
+        bodies: crew.get('crew.bodies') ?? [],
         ...(crew.get('crew.migration') ? { migration: crew.get('crew.migration') } : {})
     };
 }

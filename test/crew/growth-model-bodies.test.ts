@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fauxAssistantMessage, fauxToolCall, registerFauxProvider, type FauxProviderRegistration } from '@mariozechner/pi-ai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readManifest } from '../../language-server/src/compiler/write-build.js';
+import type { PlannerOutput } from '../../language-server/src/crew/contracts.js';
+import { runGrowth } from '../../language-server/src/crew/growth-run.js';
+import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
+import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
+import { build, farmSpec } from '../compiler/compiled-app.js';
+import { bodiesOf } from '../../language-server/src/compiler/regions.js';
+import { withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
+import { exampleRepository } from './example-repository.js';
+import { testLlm } from './llm/llm-test-helpers.js';
+import { services } from './example-specs.js';
+
+withoutGlobalGitConfig();
+
+const invoicesFile = 'src/pipelines/contract_allocation/invoices.ts';
+const desire = '    desire weather_aware {\n      goal "Take the weather into account when forecasting yields"\n    }\n';
+
+let faux: FauxProviderRegistration;
+beforeEach(() => {
+    faux = registerFauxProvider();
+    process.env.FSPEC_TODAY = '2025-06-02';
+});
+afterEach(() => {
+    faux.unregister();
+    delete process.env.FSPEC_TODAY;
+});
+
+/** The farm in a repository, its invoice step under a strategy the Toolsmith has no skill for, and a free-text desire. */
+function farmWithUnknownInvoices() {
+    const { sandbox, file } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', desire);
+    const text = fs.readFileSync(file, 'utf8').replace('step invoices "Invoices" reads Allocation', 'step invoices "Invoices" strategy monthly_billing reads Allocation');
+    fs.writeFileSync(file, text);
+    return { sandbox, file, text };
+}
+
+async function workingInvoiceBody(): Promise<string> {
+    const built = await build(farmSpec);
+    const region = bodiesOf(fs.readFileSync(path.join(built.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')!;
+    return region.split('\n').map(line => line.replace(/^ {4}/, '')).join('\n').trim();
+}
+
+const plan: PlannerOutput = {
+    morphs: [{ type: 'add_source', name: 'weather_feed', title: 'Weather feed', tier: 'medium', cadence: 'daily', reason: 'rain derates' }],
+    tests: ['invoices_for_reserved']
+};
+
+describe('a growth with a model: the Toolsmith writes the bodies the proposed app lacks', () => {
+    it('shows the written body in the mutation PR, tests the app with it, and builds the approved version with it', async () => {
+        const { sandbox, file, text } = farmWithUnknownInvoices();
+        const working = await workingInvoiceBody();
+        faux.setResponses([
+            fauxAssistantMessage(fauxToolCall('submit_planner', plan), { stopReason: 'toolUse' }),
+            fauxAssistantMessage(fauxToolCall('submit_toolsmith', { summary: 'Bills each reserved allocation', code: working }), { stopReason: 'toolUse' })
+        ]);
+        const reviewed: MutationPr[] = [];
+
+        const result = await runGrowth(services, {
+            specPath: file, text, llm: testLlm(faux.getModel(), 'faux/crew'),
+            review: async pr => { reviewed.push(pr); return { decision: 'approve' }; },
+            deploy: (target, grown) => atomicWrite(target, grown)
+        });
+
+        expect(result.status).toBe('grown');
+        const [pr] = reviewed;
+        expect(pr.bodies).toEqual([expect.objectContaining({ stage: 'contract_allocation.invoices', status: 'grown', attempts: 1, body: expect.objectContaining({ skill: 'model:faux/crew', code: working }) })]);
+        expect(pr.simulation.tests.find(t => t.name === 'invoices_for_reserved')).toMatchObject({ status: 'pass' });
+        const out = sandbox.path('.factory/build/0.3.0');
+        expect(readManifest(out)!.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'model:faux/crew' });
+        expect(fs.readFileSync(path.join(out, invoicesFile), 'utf8')).toContain(working.split('\n')[0]);
+    });
+});
