@@ -7,6 +7,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { PlannerInput, PlannerOutput } from './crew/contracts.js';
 import type { AcceptanceReport } from './compiler/tester/report.js';
 import type { GrowthResult } from './crew/mutation-pr.js';
+import type { DeployResult } from './crew/roles/deployer.js';
 import type { RecordedVersion } from './lineage/recorded-versions.js';
 import type { Deployment, Variant } from './lineage/spec-repository.js';
 import type { StartedVariant } from './lineage/start-variant.js';
@@ -130,6 +131,16 @@ export interface TestParams extends DocumentParams {
 
 export type { AcceptanceReport, CheckResult, TestResult, Violation } from './compiler/tester/report.js';
 
+export interface DeployVersionParams extends DocumentParams {
+    /** Where the app's acceptance tests run: `local` (default) or `daytona` (the server needs DAYTONA_API_KEY). */
+    sandbox?: 'local' | 'daytona';
+    /** The run date, YYYY-MM-DD; default the server's FSPEC_TODAY, else the sandbox's date. */
+    today?: string;
+}
+
+export type { DeployResult } from './crew/roles/deployer.js';
+export type { CrewDeployment } from './crew/release-handler.js';
+
 export interface RunEventParams {
     runId: string;
     uri: string;
@@ -161,5 +172,12 @@ export const FactoryMethods = {
      * build folder kept), its pipelines run on the records/ beside it and on generated edge cases in the sandbox, then
      * every check. Null when the server does not know the document; a report with `errors` when the spec has errors.
      */
-    test: new RequestType<TestParams, AcceptanceReport | null, void>('fspec/test')
+    test: new RequestType<TestParams, AcceptanceReport | null, void>('fspec/test'),
+    /**
+     * The Deployer, as `fspec deploy --json` answers: builds the spec's approved version (its newest approved tag),
+     * runs its acceptance tests in the sandbox and only when all pass marks it deployed. `failed` and `refused`
+     * (deployed already, no approved version) leave the deployed version as it was. Null when the server does not
+     * know the document. (Not `fspec/deploy`, which is the review's answer to a growth.)
+     */
+    deployVersion: new RequestType<DeployVersionParams, DeployResult | null, void>('fspec/deployVersion')
 } as const;

@@ -21,7 +21,10 @@ describe('fspec grow', () => {
         expect(run.stderr).toContain('Mutation PR');
         expect(run.stderr).toContain('+      step shortfall_alerts "Shortfall alerts" reads Invoice');
         expect(run.stderr).toContain('Answer "a" to approve or "r <reason>" to reject (got "maybe").');
-        expect(run.stdout.trim()).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_first_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0\.$/);
+        // The offline Toolsmith cannot grow the new step: recorded, but its app is not deployed.
+        expect(run.stdout.trim()).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_first_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0; not deployed: 0 failed and 1 not grown of 4 acceptance tests, nothing is deployed\.$/);
+        expect(run.stderr).toContain('  Deployer: Deploy the approved version: build, test, mark deployed\n');
+        expect(run.stderr).toContain('`fspec deploy farm-ops.fspec` shows the acceptance report, and deploys 0.3.0 once its tests pass.');
         expect(run.code).toBe(0);
         expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
         expect(fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8')).toContain('spec FarmOps version "0.3.0" stage tuesday_first_grown {');

@@ -80,6 +80,19 @@ describe('the Toolsmith with a model writes the bodies it has no skill for', () 
         expect(report.tests.find(t => t.name === 'invoices_for_reserved')).toMatchObject({ status: 'not-grown' });
     });
 
+    it('leaves the steps not grown, saying why, when the model cannot answer at all', async () => {
+        const spec = exampleCopy(farmSpec, unknownInvoices);
+        const farm = await growFarm(spec);
+        faux.setResponses([]);
+
+        const outcomes = await farm.grow();
+
+        expect(outcomes).toEqual([{
+            stage: 'contract_allocation.invoices', status: 'not-grown', attempts: 1,
+            problems: [expect.stringMatching(/^The model could not answer: .*No more faux responses queued/)]
+        }]);
+    });
+
     it('asks nothing when the Toolsmith knows every step', async () => {
         const spec = exampleCopy(farmSpec);
         const farm = await growFarm(spec);

@@ -57,7 +57,7 @@ describe('the Planner filled by a model (faux provider)', () => {
         expect(prompt).toContain('"name": "weather_aware"');
         expect(reviewed[0].planner).toBe('faux/planner');
         expect(fs.readFileSync(spec, 'utf8')).toMatch(/step yield_forecast [^\n]*\n\s+step weather_derates reads Forecast output Forecast\n/);
-        expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+        expect(sandbox.git('tag', '--list', 'fspec/FarmOps/v*').trim()).toBe('fspec/FarmOps/v0.3.0');
     });
 
     it('has the identity change a model proposes vetoed by the invariant, before review', async () => {

@@ -43,7 +43,9 @@ describe('growth run (offline crew, real git)', () => {
         const { result, reviewed } = grow(spec, text, { decision: 'approve' }, events);
         const grown = await result;
         expect(grown).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.3.0' });
-        expect(grown.message).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_shortfalls_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0\.$/);
+        // The offline Toolsmith cannot grow the new step, so its test is not grown: recorded, not deployed.
+        expect(grown.message).toMatch(/^FarmOps grew to 0\.3\.0 \(tuesday_shortfalls_grown\): commit [0-9a-f]{7}, tag fspec\/FarmOps\/v0\.3\.0; not deployed: 0 failed and 1 not grown of 4 acceptance tests, nothing is deployed\.$/);
+        expect(grown.deployment).toMatchObject({ status: 'failed', version: '0.3.0', summary: { tests: 4, passed: 3, failed: 0, notGrown: 1 } });
 
         const [pr] = reviewed;
         expect(pr.planner).toBe('offline');
@@ -55,16 +57,17 @@ describe('growth run (offline crew, real git)', () => {
         const onDisk = fs.readFileSync(spec, 'utf8');
         expect(onDisk).toBe(pr.after);
         expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(pr.after);
-        // One commit with the spec and its approved copy, nothing else; the run folder stays out of git.
+        // One commit with the spec and its approved copy, nothing else; the run folder stays out of git,
+        // the Deployer's build of the approved version is beside it (a project's .gitignore may leave it out).
         expect(sandbox.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual([
             'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
         ]);
-        expect(sandbox.status()).toEqual([]);
+        expect(sandbox.status().filter(line => !line.startsWith('?? farm/.factory/build/0.3.0/'))).toEqual([]);
         expect(sandbox.git('tag', '--list', 'fspec/*').trim()).toBe('fspec/FarmOps/v0.3.0');
 
         // The roles ran in the seed's order, and every step was checkpointed.
         const started = events.filter(e => e.kind === 'stage' && e.status === 'started').map(e => e.kind === 'stage' ? e.node : '');
-        expect(started).toEqual(['refine', 'plan', 'compile', 'toolsmith', 'surface', 'safety', 'simulate', 'review', 'migrate', 'deploy', 'record']);
+        expect(started).toEqual(['refine', 'plan', 'compile', 'surface', 'safety', 'toolsmith', 'simulate', 'review', 'migrate', 'deploy', 'record', 'release']);
         const checkpoint = JSON.parse(fs.readFileSync(path.join(grown.logsRoot, 'checkpoint.json'), 'utf8'));
         expect(checkpoint.current_node).toBe('done');
         expect(events.at(-1)).toEqual({ kind: 'finished', result: grown });

@@ -211,7 +211,7 @@ function statusContent(page: PrPage, review: PrReview): Child[] {
     const document = page.review.bar.ownerDocument;
     switch (review.phase) {
         case 'open': return [];
-        case 'deploying': return [review.decision === 'approve' ? 'Approving: applying, migrating and recording the growth…' : 'Rejecting…'];
+        case 'deploying': return [review.decision === 'approve' ? 'Approving: applying, migrating, recording and deploying the growth…' : 'Rejecting…'];
         case 'ended': return [element(document, 'strong', { textContent: statusTitles[review.status] }), ` ${review.message}`];
     }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FactoryMethods, type GrowthResult, type GrowthStatus, type MutationPr } from '../../../language-server/src/protocol.js';
+import { FactoryMethods, type CrewDeployment, type GrowthResult, type GrowthStatus, type MutationPr } from '../../../language-server/src/protocol.js';
 import type { PrReview, ReviewDecision } from '../../../webviews/src/messages.js';
 import { uriKey } from '../preview/preview-panels.js';
 import type { CrewRuns } from './crew-runs.js';
@@ -145,7 +145,12 @@ export class GrowController implements vscode.Disposable {
             this.log.info(`${pr.spec.name} (run ${pr.runId}): ${decision}: ${result.status}: ${result.message}`);
             const review = ended(result, pr);
             panel.setReview(review);
-            notify(review.status, review.message);
+            if (result.deployment?.status === 'failed') {
+                // Recorded all the same, but the deployed app is still the version deployed before: worth a warning.
+                void vscode.window.showWarningMessage(review.message);
+            } else {
+                notify(review.status, review.message);
+            }
         } catch (error) {
             const message = `The ${decision === 'approve' ? 'approval' : 'rejection'} of ${pr.spec.name}'s growth failed: ${errorText(error)}`;
             this.log.error(message);
@@ -155,13 +160,30 @@ export class GrowController implements vscode.Disposable {
     }
 }
 
-/** How a run ended, as the view and the notification say it: a growth names its version, commit and tag. */
+/**
+ * How a run ended, as the view and the notification say it: a growth names its version, commit and
+ * tag, and whether the crew deployed it.
+ */
 function ended(result: GrowthResult, pr: MutationPr): Extract<PrReview, { phase: 'ended' }> {
     if (result.status !== 'grown') {
         return { phase: 'ended', status: result.status, message: result.message };
     }
     const recorded = [result.commit && `commit ${result.commit.slice(0, 7)}`, result.tag && `tag ${result.tag}`].filter(Boolean);
-    return { phase: 'ended', status: 'grown', message: `${pr.spec.name} grown to ${pr.stage.version}${recorded.length ? ` — ${recorded.join(', ')}` : ''}` };
+    const deployment = result.deployment ? `; ${deployed(result.deployment)}` : '';
+    return { phase: 'ended', status: 'grown', message: `${pr.spec.name} grown to ${pr.stage.version}${recorded.length ? ` — ${recorded.join(', ')}` : ''}${deployment}` };
+}
+
+/** The crew's deploy of the grown version in a clause: deployed, or why not and what stays deployed. */
+function deployed(deployment: CrewDeployment): string {
+    if (deployment.status === 'deployed') {
+        const passed = deployment.summary?.passed;
+        return `deployed${passed === undefined ? '' : ` (${passed} acceptance test${passed === 1 ? '' : 's'} passed)`}`;
+    }
+    if (deployment.status === 'refused' && deployment.previous !== undefined && deployment.previous === deployment.version) {
+        return 'deployed already';
+    }
+    const stays = deployment.previous ? `${deployment.previous} stays deployed` : 'nothing is deployed';
+    return `not deployed: ${deployment.reason ?? deployment.message} (${stays}; Factory: Deploy Approved Version tries again)`;
 }
 
 function notify(status: GrowthStatus, message: string): void {

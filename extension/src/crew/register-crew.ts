@@ -3,14 +3,16 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { FactoryMethods } from '../../../language-server/src/protocol.js';
 import { activeSpecUri, uriKey } from '../preview/preview-panels.js';
 import { CrewRuns } from './crew-runs.js';
+import { deployVersion } from './deploy-version.js';
 import { GrowController } from './grow-controller.js';
 import { PrDocuments, prScheme } from './pr-documents.js';
 import { startVariant } from './start-variant.js';
 
 /**
  * The agent crew in the editor: `fspec.grow` (the command, the editor title button and the
- * server's "Grow" code lens with `[uri]`), `fspec.startVariant`, growth on save, run progress from `fspec/runEvent`,
- * the mutation PR view, and the server's `fspec/save` requests after it applied a growth.
+ * server's "Grow" code lens with `[uri]`), `fspec.startVariant`, `fspec.deployVersion`, growth on
+ * save, run progress from `fspec/runEvent`, the mutation PR view, and the server's `fspec/save`
+ * requests after it applied a growth.
  */
 export function registerCrew(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
     const runs = new CrewRuns(client, log);
@@ -33,6 +35,13 @@ export function registerCrew(context: vscode.ExtensionContext, client: LanguageC
                 return void vscode.window.showInformationMessage('Open a .fspec file to start a variant of it.');
             }
             return startVariant(client, spec);
+        }),
+        vscode.commands.registerCommand('fspec.deployVersion', (uri?: string | vscode.Uri) => {
+            const spec = uri === undefined ? activeSpecUri() : uriKey(uri);
+            if (spec === undefined) {
+                return void vscode.window.showInformationMessage('Open a .fspec file to deploy its approved version.');
+            }
+            return deployVersion(client, spec);
         }),
         vscode.workspace.onDidSaveTextDocument(document => void controller.saved(document)),
         client.onNotification(FactoryMethods.runEvent, params => runs.runEvent(params)),

@@ -78,6 +78,10 @@ export async function growCommand(services: FspecServices, file: string, options
         if (result.status === 'vetoed' && result.pr && !options.json) {
             terminal.messages.write(`\n${formatMutationPr(result.pr)}\n\n`);
         }
+        // The growth is recorded but its app did not pass: the result says why; the report is one command away.
+        if (result.deployment?.status === 'failed' && !options.json) {
+            terminal.messages.write(`\`fspec deploy ${file}\` shows the acceptance report, and deploys ${result.deployment.version ?? 'the approved version'} once its tests pass.\n`);
+        }
         return { stdout: options.json ? JSON.stringify(result, null, 2) : result.message, exitCode: exitCodes[result.status] };
     } finally {
         process.off('SIGINT', interrupt);

@@ -20,6 +20,9 @@ export function formatMutationPr(pr: MutationPr): string {
             `  ${t.name} (${t.status}${t.required ? ', required' : ''})${t.text ? `: ${t.text}` : ''}`, ...t.detail ? [`      ${t.detail}`] : []
         ]) : ['  none']),
         ...(pr.adapters.length ? ['', 'Adapters to build:', ...pr.adapters.map(a => `  ${a.source}${a.entities.length ? ` → ${a.entities.join(', ')}` : ''}${a.cadence ? ` (${a.cadence})` : ''}`)] : []),
+        ...(pr.bodies.length ? ['', 'Step bodies written by the model:', ...pr.bodies.flatMap(b => b.body
+            ? [`  ${b.stage}: accepted after ${b.attempts} answer${b.attempts === 1 ? '' : 's'}: ${b.body.summary}`, ...b.body.code.split('\n').map(line => `      ${line}`)]
+            : [`  ${b.stage}: not grown (${b.problems?.[0] ?? 'no answer accepted'})`])] : []),
         ...(pr.panels.length ? ['', 'New panels:', ...pr.panels.map(p => `  ${p.panel}: ${p.sections.map(s => s.entity).join(', ') || 'empty'}${p.for.length ? ` for ${p.for.join(', ')}` : ''}`)] : []),
         ...(pr.migration?.ops.length ? [
             '', 'Migration of stored records:', ...pr.migration.ops.map(op => `  ${describeOp(op)}`),

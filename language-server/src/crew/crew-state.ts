@@ -2,6 +2,7 @@ import type { ModelBodyOutcome } from '../compiler/toolsmith/model-toolsmith.js'
 import type { FileChange } from '../lineage/atomic-write.js';
 import type { NewDesire, PlannerInput, PlannerOutput } from './contracts.js';
 import type { MutationPr } from './mutation-pr.js';
+import type { CrewDeployment } from './release-handler.js';
 import type { GrowthStage } from './roles/compiler.js';
 import type { MigrationSummary } from './roles/migrator.js';
 import type { SafetyVerdict } from './roles/safety.js';
@@ -48,6 +49,12 @@ export interface CrewState {
     'crew.commit': string;
     'crew.tag': string;
     'crew.rejection': string;
+    /**
+     * What the Deployer's release after the record answered: the DeployResult without its acceptance
+     * report (status, version, previous, tag, message, the report's counts, why not). A deploy that
+     * failed or was refused leaves the growth grown and the version deployed before deployed.
+     */
+    'crew.deployment': CrewDeployment;
 }
 
 export type CrewKey = keyof CrewState;

@@ -4,7 +4,7 @@ import { URI } from 'langium';
 import type { FspecServices } from '../fspec-module.js';
 import { atomicWrite } from '../lineage/atomic-write.js';
 import type { CrewRunEvent } from '../protocol.js';
-import { registerCrewHandlers } from './crew-handlers.js';
+import { registerCrewHandlers, type CrewEnvironment } from './crew-handlers.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
 import { CrewValues, mutationPr } from './crew-state.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import type { GrowthResult, MutationPr } from './mutation-pr.js';
+import { deploymentClause, registerReleaseHandler } from './release-handler.js';
 import { failingRequiredTests, simulateGrowth } from './roles/tester.js';
 
 /** The reviewer's answer to a mutation PR. */
@@ -79,11 +80,13 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         rejection = answer.decision === 'reject' ? answer.reason : undefined;
         return answerFor(question, answer.decision);
     }) });
-    registerCrewHandlers(registry, {
+    const env: CrewEnvironment = {
         services, llm: options.llm, llmTimeoutMs: options.llmTimeoutMs, deploy: options.deploy,
         onSimulated: values => { pr = mutationPr(runId, new CrewValues(values), new CrewValues(values).require('crew.simulation')); },
         rejectionReason: () => rejection
-    });
+    };
+    registerCrewHandlers(registry, env);
+    registerReleaseHandler(registry, env);
     const finish = async (result: GrowthResult) => {
         if (fs.existsSync(logsRoot)) {
             await atomicWrite(path.join(logsRoot, resultFile), JSON.stringify(result, null, 2));
@@ -147,7 +150,8 @@ async function growthResult(services: FspecServices, runId: string, result: Pipe
     const crew = new CrewValues(result.context);
     const base = { runId, logsRoot: result.logs_root };
     const name = crew.get('crew.spec_name') ?? 'The spec';
-    if (result.status === 'cancelled') {
+    // Cancelled after the record (during the release): the growth is in the lineage, only its deploy was not.
+    if (result.status === 'cancelled' && !crew.get('crew.tag')) {
         return { ...base, status: 'cancelled', message: `The growth of ${name} was cancelled; the spec and its lineage are unchanged.` };
     }
     const safety = crew.get('crew.safety');
@@ -174,7 +178,12 @@ async function growthResult(services: FspecServices, runId: string, result: Pipe
     }
     const commit = crew.require('crew.commit');
     const tag = crew.require('crew.tag');
-    return { ...base, status: 'grown', pr, commit, tag, message: `${name} grew to ${stage.version} (${stage.name}): commit ${commit.slice(0, 7)}, tag ${tag}.` };
+    const deployment = crew.get('crew.deployment');
+    const deployed = deployment ? `; ${deploymentClause(deployment)}` : result.status === 'cancelled' ? '; its deploy was cancelled, so it is not deployed' : '';
+    return {
+        ...base, status: 'grown', pr, commit, tag, ...(deployment ? { deployment } : {}),
+        message: `${name} grew to ${stage.version} (${stage.name}): commit ${commit.slice(0, 7)}, tag ${tag}${deployed}.`
+    };
 }
 
 /** A vetoed growth never reaches the Tester; its PR still shows what was proposed, simulated here. */

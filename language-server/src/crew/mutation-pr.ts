@@ -1,5 +1,6 @@
 import type { ModelBodyOutcome } from '../compiler/toolsmith/model-toolsmith.js';
 import type { NewDesire, PlannerOutput } from './contracts.js';
+import type { CrewDeployment } from './release-handler.js';
 import type { GrowthStage } from './roles/compiler.js';
 import type { MigrationSummary } from './roles/migrator.js';
 import type { SafetyVerdict } from './roles/safety.js';
@@ -44,6 +45,8 @@ export interface GrowthResult {
     /** After approval: the lineage commit and tag. */
     commit?: string;
     tag?: string;
+    /** After the record: the Deployer's deploy of the approved version (a failed one leaves the growth grown). */
+    deployment?: CrewDeployment;
     /** Why the reviewer rejected the growth. */
     reason?: string;
     /** The spec's folder when no git repository holds it: the growth could be recorded after initializing one there. */

@@ -73,6 +73,36 @@ describe('deciding', () => {
         expect(client.sent('fspec/cancel')).toEqual([]);
     });
 
+    test('an approved growth tells whether the crew deployed it; one it could not deploy is a warning with why and what stays deployed', async () => {
+        let panel = await openPr();
+        client.answers.set('fspec/deploy', () => growthResult('grown', pr, {
+            commit: 'abc1234def5678', tag: 'fspec/FarmOps/v0.3.0',
+            deployment: { status: 'deployed', spec: 'FarmOps', version: '0.3.0', tag: 'fspec/FarmOps/deployed/v0.3.0', message: 'FarmOps 0.3.0 is deployed.', summary: { tests: 3, passed: 3, failed: 0, notGrown: 0 } }
+        }));
+        panel.say({ type: 'approve', runId: 'run-1' });
+        await settle();
+        const deployed = 'FarmOps grown to 0.3.0 — commit abc1234, tag fspec/FarmOps/v0.3.0; deployed (3 acceptance tests passed)';
+        expect(reviews(panel).at(-1)).toEqual({ phase: 'ended', status: 'grown', message: deployed });
+        expect(fake.messages).toEqual([{ kind: 'information', text: deployed }]);
+
+        panel.dispose();
+        fake.messages.length = 0;
+        panel = await openPr(await farmPr(undefined, 'run-2'));
+        client.answers.set('fspec/deploy', () => growthResult('grown', pr, {
+            runId: 'run-2', commit: 'def5678abc1234', tag: 'fspec/FarmOps/v0.3.0',
+            deployment: {
+                status: 'failed', spec: 'FarmOps', version: '0.3.0', previous: '0.2.0', reason: '0 failed and 1 not grown of 4 acceptance tests',
+                message: 'The deploy of FarmOps 0.3.0 failed (0 failed and 1 not grown of 4 acceptance tests); 0.2.0 stays deployed.', summary: { tests: 4, passed: 3, failed: 0, notGrown: 1 }
+            }
+        }));
+        panel.say({ type: 'approve', runId: 'run-2' });
+        await settle();
+        const undeployed = 'FarmOps grown to 0.3.0 — commit def5678, tag fspec/FarmOps/v0.3.0; not deployed: 0 failed and 1 not grown of 4 acceptance tests '
+            + '(0.2.0 stays deployed; Factory: Deploy Approved Version tries again)';
+        expect(reviews(panel).at(-1)).toEqual({ phase: 'ended', status: 'grown', message: undeployed });
+        expect(fake.messages).toEqual([{ kind: 'warning', text: undeployed }]);
+    });
+
     test('Reject sends the reason, and the view ends rejected', async () => {
         const panel = await openPr();
         client.answers.set('fspec/deploy', () => growthResult('rejected', pr, { reason: 'Not this season' }));

@@ -40,6 +40,8 @@ export interface ModelToolsmithOptions {
     test(grow: BodyGrower): Promise<AcceptanceReport>;
     /** Answers per step before it stays not grown (default 3). */
     attempts?: number;
+    /** The run's cancellation: an ask failing after it is aborted ends the growing (rethrown). */
+    signal?: AbortSignal;
     onEvent?(event: ModelBodyEvent): void;
 }
 
@@ -87,7 +89,18 @@ export async function growWithModel(app: AppModel, stages: readonly string[], ba
         if (!stage) {
             throw new Error(`No step ${qualified} in ${app.spec}.`);
         }
-        outcomes.push(await growOne(app, stage, growerWith, options));
+        try {
+            outcomes.push(await growOne(app, stage, growerWith, options));
+        } catch (error) {
+            if (!(error instanceof ModelUnavailable)) {
+                throw error;
+            }
+            // The model cannot answer (down, out of quota, misconfigured): the steps left stay not grown, saying why.
+            const problems = [`The model could not answer: ${error.message}`];
+            const left = stages.slice(stages.indexOf(qualified));
+            outcomes.push(...left.map(stage => ({ stage, status: 'not-grown' as const, attempts: stage === qualified ? error.attempt : 0, problems })));
+            break;
+        }
     }
     return outcomes;
 }
@@ -101,7 +114,7 @@ async function growOne(
     for (let attempt = 1; attempt <= attempts; attempt++) {
         options.onEvent?.({ type: 'asking', stage: stage.qualified, attempt });
         const prompt = bodyPrompt(app, stage, options.files(growerWith({ stage: stage.qualified, body: placeholder })), refusals);
-        const answer = await options.ask({ stage: stage.qualified, system: toolsmithSystemPrompt, prompt });
+        const answer = await askModel(options, { stage: stage.qualified, system: toolsmithSystemPrompt, prompt }, attempt);
         const body: GrownBody = { skill: `${modelSkillPrefix}${options.model}`, summary: oneLine(answer.summary), code: answer.code.trim() };
         const grow = growerWith({ stage: stage.qualified, body });
         const typeErrors = (await options.typecheck(options.files(grow))).filter(e => e.file === file);
@@ -116,6 +129,24 @@ async function growOne(
         refusals.push({ code: body.code, problems });
     }
     return { stage: stage.qualified, status: 'not-grown', attempts, problems: refusals.at(-1)?.problems ?? [] };
+}
+
+/** The model failed to answer at all (not a refused answer). */
+class ModelUnavailable extends Error {
+    constructor(message: string, readonly attempt: number) {
+        super(message);
+    }
+}
+
+async function askModel(options: ModelToolsmithOptions, request: Parameters<ModelToolsmithOptions['ask']>[0], attempt: number): Promise<ModelBodyAnswer> {
+    try {
+        return await options.ask(request);
+    } catch (error) {
+        if (options.signal?.aborted) {
+            throw error;
+        }
+        throw new ModelUnavailable(error instanceof Error ? error.message : String(error), attempt);
+    }
 }
 
 /** Shown to the model in place of the body it is asked for. */

@@ -76,6 +76,7 @@ export async function growStepBodies(request: StepBodiesRequest): Promise<ModelB
         files: grow => appFiles(grow).files,
         typecheck: async files => typecheckApp(files),
         test: grow => runAcceptance(services, specPath, text, { out, grow, today: request.today }),
-        onEvent: request.onEvent
+        onEvent: request.onEvent,
+        signal: request.signal
     });
 }
