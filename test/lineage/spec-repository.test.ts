@@ -228,6 +228,12 @@ describe('reading the lineage', () => {
 
         await repository.markDeployed('FarmOps', '0.3.0', 'Deployed 0.3.0');
         expect((await repository.deployed('FarmOps'))?.version).toBe('0.3.0');
+
+        // Deploying 0.2.0 again (after a rollback, say) makes it the deployed one: the last deploy counts, not the highest version.
+        await repository.markDeployed('FarmOps', '0.2.0', 'Deployed 0.2.0 again');
+        expect(await repository.deployed('FarmOps')).toEqual({ version: '0.2.0', tag: 'fspec/FarmOps/deployed/v0.2.0', commit });
+        expect(sandbox.git('tag', '--list', '--format=%(contents:subject)', 'fspec/FarmOps/deployed/v0.2.0').trim()).toBe('Deployed 0.2.0 again');
+        expect((await refusal(repository.markDeployed('FarmOps', '0.2.0', 'and again'))).reason).toBe('tag-exists');
     });
 
     test('dirtyFiles tells which of the given files are modified, staged or untracked, and ignores the rest', async () => {

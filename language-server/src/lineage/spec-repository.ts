@@ -19,6 +19,9 @@ export type OpenedRepository =
     | { kind: 'not-a-repository', folder: string }
     | { kind: 'git-missing', message: string };
 
+/** The trailer of a deployed tag saying when the version was deployed (ISO time, to the millisecond). */
+const DEPLOYED_AT = 'Fspec-Deployed-At';
+
 /**
  * The git repository holding a spec: its lineage of approved versions (annotated tags), variants
  * (branches `fspec/<SpecName>/<variant>`) and the growth commits the Historian records. Git runs
@@ -193,24 +196,28 @@ export class SpecRepository {
     async markDeployed(specName: string, version: string, message: string): Promise<Deployment> {
         const commit = await this.approvedCommit(specName, version);
         const tag = deployedTag(specName, version);
-        if (await this.git.refExists(`refs/tags/${tag}`)) {
+        if ((await this.deployed(specName))?.version === version) {
             throw new LineageRefusal('tag-exists', `Version ${version} of ${specName} is deployed already (tag ${tag}).`);
         }
-        await this.git.raw([...await this.git.identity(), 'tag', '--annotate', '--cleanup=whitespace', '-m', message, tag, commit]);
+        // Deployed again after another version (a rollback, say): the tag moves to say when.
+        await this.git.raw([...await this.git.identity(), 'tag', '--force', '--annotate', '--cleanup=whitespace',
+            '-m', `${message}\n\n${DEPLOYED_AT}: ${new Date().toISOString()}`, tag, commit]);
         return { version, tag, commit };
     }
 
-    /** The newest deployed version HEAD descends from; undefined when none is. */
+    /** The version deployed last among those HEAD descends from; undefined when none is. */
     async deployed(specName: string): Promise<Deployment | undefined> {
         if (!(await this.git.headCommit())) {
             return undefined;
         }
-        const listing = await this.git.raw(['for-each-ref', '--merged', 'HEAD', '--format=%(refname:lstrip=2)%09%(*objectname)', `refs/tags/${deployedTagPattern(specName)}`]);
+        const listing = await this.git.raw(['for-each-ref', '--merged', 'HEAD',
+            `--format=%(refname:lstrip=2)%09%(*objectname)%09%(contents:trailers:key=${DEPLOYED_AT},valueonly,separator=)`,
+            `refs/tags/${deployedTagPattern(specName)}`]);
         return listing.split('\n').flatMap(line => {
-            const [tag = '', commit = ''] = line.split('\t');
+            const [tag = '', commit = '', at = ''] = line.split('\t');
             const version = versionOfDeployedTag(specName, tag);
-            return version ? [{ version, tag, commit }] : [];
-        }).sort((a, b) => compareVersions(b.version, a.version))[0];
+            return version ? [{ deployment: { version, tag, commit }, at }] : [];
+        }).sort((a, b) => b.at.localeCompare(a.at) || compareVersions(b.deployment.version, a.deployment.version))[0]?.deployment;
     }
 
     /** The commit an approved version's tag is on; refuses a version with no tag. */
