@@ -21,6 +21,7 @@ import { changedDesires, plannerInput, planOffline } from './roles/planner.js';
 import { reviewSafety } from './roles/safety.js';
 import { composePanels } from './roles/surface.js';
 import { failingRequiredTests, simulateGrowth, withResults, type TestStatus } from './roles/tester.js';
+import { registerReleaseHandler } from './release-handler.js';
 import { adaptersNeeded, growStepBodies } from './roles/toolsmith.js';
 import { MigrationError } from './stored-records.js';
 
@@ -274,4 +275,6 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         await atomicWrite(path.join(logsRoot, 'rejection.json'), JSON.stringify({ reason, at: new Date().toISOString() }, null, 2));
         return { 'crew.rejection': reason };
     }));
+
+    registerReleaseHandler(registry, env);
 }

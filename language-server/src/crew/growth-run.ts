@@ -13,7 +13,7 @@ import {
 } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import type { GrowthResult, MutationPr } from './mutation-pr.js';
-import { deploymentClause, registerReleaseHandler } from './release-handler.js';
+import { deploymentClause } from './release-handler.js';
 import { failingRequiredTests, simulateGrowth } from './roles/tester.js';
 
 /** The reviewer's answer to a mutation PR. */
@@ -86,7 +86,6 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
         rejectionReason: () => rejection
     };
     registerCrewHandlers(registry, env);
-    registerReleaseHandler(registry, env);
     const finish = async (result: GrowthResult) => {
         if (fs.existsSync(logsRoot)) {
             await atomicWrite(path.join(logsRoot, resultFile), JSON.stringify(result, null, 2));

@@ -1,4 +1,5 @@
 import { findEnvKeys, getEnvApiKey, getModels, getProviders, type Api, type KnownProvider, type Model } from '@mariozechner/pi-ai';
+import { editDistance } from './engine/attributes.js';
 import { CrewLlmError } from './llm-errors.js';
 
 /**
@@ -129,16 +130,4 @@ function nonEmpty(value: string | undefined): string | undefined {
 function closest(candidates: string[], wanted: string): string[] {
     const scored = candidates.map(candidate => ({ candidate, distance: editDistance(candidate.toLowerCase(), wanted.toLowerCase()) }));
     return scored.sort((a, b) => a.distance - b.distance).slice(0, CLOSE_IDS_SHOWN).map(({ candidate }) => candidate);
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }

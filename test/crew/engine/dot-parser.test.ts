@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DotParseError, parseDot, type PipelineGraph } from '../../../language-server/src/crew/engine/index.js';
+import { DotParseError, parseDot, parsePipeline, type PipelineGraph } from '../../../language-server/src/crew/engine/index.js';
 
 function edgeList(graph: PipelineGraph): string[] {
     return graph.edges.map(e => `${e.from}->${e.to}`);
@@ -195,7 +195,11 @@ describe('DOT parsing', () => {
         ['goal_gate', 'n [goal_gate=yes]', /goal_gate="yes" must be true or false/],
         ['timeout', 'n [timeout=900]', /timeout="900" must be a duration/],
         ['weight', 'a -> b [weight=heavy]', /weight="heavy" must be an integer/],
-        ['default_max_retries', 'graph [default_max_retries=lots]', /default_max_retries="lots" must be an integer/]
+        ['default_max_retries', 'graph [default_max_retries=lots]', /default_max_retries="lots" must be an integer/],
+        ['max_visits', 'n [max_visits=often]', /max_visits="often" must be an integer/],
+        ['max_parallel', 'n [shape=component, max_parallel=two]', /max_parallel="two" must be an integer/],
+        ['manager.poll_interval', 'n [manager.poll_interval=45]', /manager.poll_interval="45" must be a duration/],
+        ['a typed default', 'node [goal_gate=maybe]', /goal_gate="maybe" must be true or false/]
     ])('rejects a mistyped %s', (_, statement, message) => {
         expect(parseError(`digraph G { ${statement} }`).message).toMatch(message);
     });
@@ -235,5 +239,22 @@ describe('DOT parsing', () => {
     test('default_max_retry is accepted as an alias of default_max_retries', () => {
         expect(parseDot('digraph G { default_max_retry=4 }').default_max_retries).toBe(4);
         expect(parseDot('digraph G { default_max_retries=2; default_max_retry=4 }').default_max_retries).toBe(2);
+    });
+
+    test('max_visits is a typed node attribute: absent or 0 means unlimited', () => {
+        const graph = parseDot('digraph G { a [max_visits=3]; b; c [max_visits=0] }');
+        expect(['a', 'b', 'c'].map(id => graph.nodes.get(id)!.max_visits)).toEqual([3, 0, 0]);
+    });
+
+    test('parsePipeline gives the problems instead of throwing, with parseDot\'s messages', () => {
+        for (const source of ['', '}', 'digraph {', 'digraph G { a [label="open', 'digraph G { /* open', '<<<', 'digraph G { a -> }', 'graph { a -- b -- }', 'digraph G { a [label=<x>] }']) {
+            const { problems } = parsePipeline(source);
+            expect(problems.length).toBeGreaterThan(0);
+            expect(problems.every(p => p.rule === 'dot_syntax' && p.severity === 'error' && p.range !== undefined)).toBe(true);
+            expect(() => parseDot(source)).toThrow(problems[0].message);
+        }
+        const valid = parsePipeline('digraph G { a -> b }');
+        expect(valid.problems).toEqual([]);
+        expect(valid.graph).toEqual(parseDot('digraph G { a -> b }'));
     });
 });

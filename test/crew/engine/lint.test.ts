@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+    ATTRIBUTES,
     BUILT_IN_HANDLER_TYPES,
     createDefaultRegistry,
     createEdge,
@@ -10,6 +11,8 @@ import {
     validate,
     validateOrRaise,
     ValidationError,
+    editDistance,
+    nearestAttribute,
     type Diagnostic,
     type LintRule
 } from '../../../language-server/src/crew/engine/index.js';
@@ -207,5 +210,101 @@ describe('validation and linting', () => {
         const graph = parseDot(VALID.replace('exit [', 'orphan [prompt="x"]\nexit ['));
         await expect(runPipeline(graph, { logsRoot: tempDir(), registry })).rejects.toThrow(/\[reachability\] node orphan/);
         expect(spy.calls).toEqual([]);
+    });
+
+    test('attribute_known: an unknown key is a warning with the nearest known key, on the graph, a node or an edge', () => {
+        const found = diagnostics(`digraph G {
+            graph [gaol="x"]
+            start [shape=Mdiamond]
+            work [prompt="Do it", max_retires=2, goal="g", custom_thing=1]
+            exit [shape=Msquare]
+            start -> work [conditon="outcome=success"]
+            work -> exit
+        }`, 'attribute_known');
+        expect(found.map(({ severity, message, node_id, edge, attribute, attribute_part, fix }) => ({ severity, message, node_id, edge, attribute, attribute_part, fix }))).toEqual([
+            { severity: 'warning', message: 'unknown graph attribute "gaol"; did you mean "goal"?', attribute: 'gaol', attribute_part: 'key', fix: 'rename it to goal', node_id: undefined, edge: undefined },
+            { severity: 'warning', message: 'unknown node attribute "max_retires"; did you mean "max_retries"?', node_id: 'work', attribute: 'max_retires', attribute_part: 'key', fix: 'rename it to max_retries', edge: undefined },
+            { severity: 'warning', message: 'unknown node attribute "goal"; it is a graph attribute', node_id: 'work', attribute: 'goal', attribute_part: 'key', fix: undefined, edge: undefined },
+            { severity: 'warning', message: 'unknown node attribute "custom_thing"', node_id: 'work', attribute: 'custom_thing', attribute_part: 'key', fix: undefined, edge: undefined },
+            { severity: 'warning', message: 'unknown edge attribute "conditon"; did you mean "condition"?', edge: { from: 'start', to: 'work' }, attribute: 'conditon', attribute_part: 'key', fix: 'rename it to condition', node_id: undefined }
+        ]);
+    });
+
+    test('attribute_known: Appendix A, the handlers\' attributes and Graphviz cosmetics are all known; options add more', () => {
+        const dot = `digraph G {
+            graph [goal="g", label="L", model_stylesheet="", default_max_retries=1, default_max_retry=1, default_fidelity=full,
+                   retry_target=work, fallback_retry_target=work, stack.child_dotfile="c.dot", stack.child_workdir=".",
+                   tool_hooks.pre="true", tool_hooks.post="true", rankdir=LR, bgcolor=white, fontname=Helvetica]
+            start [shape=Mdiamond]
+            work [label="W", shape=box, type=codergen, prompt="p", max_retries=1, goal_gate=true, retry_target=work,
+                  fallback_retry_target=work, fidelity=full, thread_id=t, class="a,b", timeout=1s, llm_model=m, llm_provider=p,
+                  reasoning_effort=low, auto_status=true, allow_partial=true, max_visits=3, color=red, style=filled, fillcolor=blue]
+            t [shape=parallelogram, tool_command="true", tool_hooks.pre="true"]
+            gate [shape=hexagon, human.default_choice=t]
+            fan [shape=component, join_policy=wait_all, max_parallel=2]
+            boss [shape=house, manager.poll_interval=45s, manager.max_cycles=10, manager.stop_condition="outcome=success",
+                  manager.actions="observe,wait", stack.child_autostart=false]
+            exit [shape=Msquare]
+            start -> work [label="go", condition="outcome=success", weight=1, fidelity=full, thread_id=t, loop_restart=false, color=red, arrowhead=none]
+            work -> t -> gate -> fan -> boss -> exit
+        }`;
+        expect(diagnostics(dot, 'attribute_known')).toEqual([]);
+        const withRole = dot.replace('work [label="W"', 'work [role="Planner", label="W"');
+        expect(diagnostics(withRole, 'attribute_known')).toMatchObject([{ node_id: 'work', attribute: 'role' }]);
+        expect(validate(parseDot(withRole), { attributes: [{ key: 'role', on: 'node', type: 'string', doc: 'r', source: 'test' }] })
+            .filter(d => d.rule === 'attribute_known')).toEqual([]);
+    });
+
+    test('the catalog covers Appendix A, with the types the spec gives', () => {
+        const appendixA: Record<string, string[]> = {
+            graph: ['goal', 'label', 'model_stylesheet', 'default_max_retries', 'default_fidelity', 'retry_target', 'fallback_retry_target', 'stack.child_dotfile', 'stack.child_workdir', 'tool_hooks.pre', 'tool_hooks.post'],
+            node: ['label', 'shape', 'type', 'prompt', 'max_retries', 'goal_gate', 'retry_target', 'fallback_retry_target', 'fidelity', 'thread_id', 'class', 'timeout', 'llm_model', 'llm_provider', 'reasoning_effort', 'auto_status', 'allow_partial'],
+            edge: ['label', 'condition', 'weight', 'fidelity', 'thread_id', 'loop_restart']
+        };
+        for (const [on, keys] of Object.entries(appendixA)) {
+            expect(keys.filter(key => !ATTRIBUTES.some(a => a.on === on && a.key === key && a.doc !== '' && !a.cosmetic))).toEqual([]);
+        }
+        const typeOf = (on: string, key: string) => ATTRIBUTES.find(a => a.on === on && a.key === key)!.type;
+        expect([typeOf('node', 'max_retries'), typeOf('node', 'goal_gate'), typeOf('node', 'timeout'), typeOf('edge', 'weight'), typeOf('node', 'max_visits')])
+            .toEqual(['integer', 'boolean', 'duration', 'integer', 'integer']);
+        expect(ATTRIBUTES.find(a => a.on === 'node' && a.key === 'shape')!.values).toEqual(['Mdiamond', 'Msquare', 'box', 'hexagon', 'diamond', 'component', 'tripleoctagon', 'parallelogram', 'house']);
+        const keys = ATTRIBUTES.map(a => `${a.on} ${a.key}`);
+        expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    test('nearestAttribute suggests only close keys', () => {
+        expect(nearestAttribute('node', 'promt')).toBe('prompt');
+        expect(nearestAttribute('edge', 'Weight')).toBe('weight');
+        expect(nearestAttribute('node', 'xyz')).toBeUndefined();
+        expect(nearestAttribute('node', 'completely_different')).toBeUndefined();
+        expect([editDistance('gaol', 'goal'), editDistance('kitten', 'sitting'), editDistance('', 'abc')]).toEqual([1, 3, 3]);
+    });
+
+    const GATE = `digraph G {
+        start [shape=Mdiamond]
+        work [prompt="Do it"]
+        gate [shape=hexagon, label="Ship it?"]
+        exit [shape=Msquare]
+        start -> work -> gate
+        EDGES
+    }`;
+
+    test('human_gate_first_option_back_edge: a gate whose first option leads back to a node before it is a warning', () => {
+        const found = diagnostics(GATE.replace('EDGES', 'gate -> work [label="[R] Rework"]\ngate -> exit [label="[S] Ship"]'), 'human_gate_first_option_back_edge');
+        expect(found).toEqual([{
+            rule: 'human_gate_first_option_back_edge', severity: 'warning', node_id: 'gate', edge: { from: 'gate', to: 'work' }, edge_index: 2,
+            message: 'the first option of human gate gate, "[R] Rework", leads back to work, which reaches gate again: auto-approve and an answer matching no option take the first option, so the run would loop',
+            fix: 'declare the edge gate -> exit first'
+        }]);
+    });
+
+    test.each([
+        ['the forward option first', 'gate -> exit [label="[S] Ship"]\ngate -> work [label="[R] Rework"]', 0],
+        ['a self-loop first', 'gate -> gate [label="[A] Ask again"]\ngate -> exit', 1],
+        ['type=wait.human on a box', 'gate -> work\ngate -> exit\ngate [shape=box, type="wait.human"]', 1],
+        ['a conditional node with the same edges', 'gate -> work\ngate -> exit\ngate [shape=diamond]', 0],
+        ['a first option to a node that does not lead back', 'gate -> side\nside -> exit\ngate -> work', 0]
+    ])('human_gate_first_option_back_edge with %s: %s warnings', (_, edges, count) => {
+        expect(diagnostics(GATE.replace('EDGES', edges), 'human_gate_first_option_back_edge')).toHaveLength(count);
     });
 });

@@ -9,8 +9,8 @@
 
 export interface AdaptedSource {
     readonly text: string;
-    /** Offset in `text` → line and column (1-based) in the original source. */
-    position(offset: number): { line: number; column: number };
+    /** Offset in `text` → offset in the original source (source-map.ts turns it into a position). */
+    originalOffset(offset: number): number;
 }
 
 const BARE_TOKEN = /[A-Za-z_][A-Za-z0-9_]*(?:[.:-][A-Za-z0-9_]+)*/y;
@@ -69,10 +69,21 @@ export function adaptForTsGraphviz(source: string): AdaptedSource {
         }
     }
     parts.push(source.slice(copied));
-    return {
-        text: parts.join(''),
-        position: offset => lineAndColumn(source, offset - added.filter(a => a < offset).length)
+    // `added` is ascending: the characters added before `offset` are found by binary search.
+    const originalOffset = (offset: number) => {
+        let low = 0;
+        let high = added.length;
+        while (low < high) {
+            const middle = (low + high) >> 1;
+            if (added[middle] < offset) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        return offset - low;
     };
+    return { text: parts.join(''), originalOffset };
 }
 
 function skipUntil(source: string, start: number, end: string): number {
@@ -90,16 +101,4 @@ function skipHtml(source: string, start: number): number {
         }
     }
     return source.length;
-}
-
-function lineAndColumn(source: string, offset: number): { line: number; column: number } {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < source.length; i++) {
-        if (source[i] === '\n') {
-            line++;
-            lineStart = i + 1;
-        }
-    }
-    return { line, column: offset - lineStart + 1 };
 }

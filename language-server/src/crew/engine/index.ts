@@ -1,5 +1,34 @@
 /** The pipeline engine with Attractor semantics: the public API. */
-export { parseDot, DotParseError, subgraphClass } from './dot-parser.js';
+export { parseDot, parsePipeline, DotParseError, subgraphClass, type ParsePipelineOptions, type ParsedPipeline } from './dot-parser.js';
+export {
+    locateDiagnostic,
+    locateDiagnostics,
+    emptySourceMap,
+    LineIndex,
+    type DotSourceMap,
+    type NodeSource,
+    type EdgeSource,
+    type AttributeRange,
+    type LocatedDiagnostic,
+    type Position,
+    type Range
+} from './source-map.js';
+export {
+    ATTRIBUTES,
+    SHAPE_TO_HANDLER_TYPE,
+    FIDELITY_MODES,
+    JOIN_POLICIES,
+    AttributeValueError,
+    findAttribute,
+    attributesOn,
+    checkAttributeValue,
+    nearestAttribute,
+    editDistance,
+    parseDuration,
+    type AttributeInfo,
+    type AttributeTarget,
+    type AttributeType
+} from './attributes.js';
 export {
     createGraph,
     createNode,
@@ -12,9 +41,6 @@ export {
     findStartNode,
     isStartNode,
     isExitNode,
-    parseDuration,
-    AttributeValueError,
-    SHAPE_TO_HANDLER_TYPE,
     type Attrs,
     type PipelineGraph,
     type PipelineNode,
@@ -26,7 +52,6 @@ export {
     ValidationError,
     BUILT_IN_RULES,
     BUILT_IN_HANDLER_TYPES,
-    FIDELITY_MODES,
     type Diagnostic,
     type Severity,
     type LintRule,

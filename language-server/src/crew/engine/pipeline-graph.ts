@@ -3,7 +3,9 @@
  * (`attrs`, decoded strings) and expose the Appendix A attributes as typed fields with their defaults.
  * Field names are the DOT attribute names, so `node.goal_gate` is the attribute `goal_gate`.
  * Objects are immutable: a transform builds new ones with `createNode`, `withNodeAttrs` and `createGraph`.
+ * Attribute types and defaults are in the catalog (attributes.ts).
  */
+import { parseBoolean, parseDuration, parseInteger, SHAPE_TO_HANDLER_TYPE } from './attributes.js';
 
 export type Attrs = Readonly<Record<string, string>>;
 
@@ -28,6 +30,8 @@ export interface PipelineNode {
     readonly reasoning_effort: string;
     readonly auto_status: boolean;
     readonly allow_partial: boolean;
+    /** The most times a run may enter the node; 0 (the default) means unlimited. */
+    readonly max_visits: number;
 }
 
 export interface PipelineEdge {
@@ -55,60 +59,14 @@ export interface PipelineGraph {
     readonly edges: readonly PipelineEdge[];
 }
 
-/** Thrown when a typed attribute (Integer, Boolean, Duration) has a value of the wrong type. */
-export class AttributeValueError extends Error {
-    constructor(readonly key: string, readonly value: string, expected: string) {
-        super(`attribute ${key}="${value}" must be ${expected}`);
-        this.name = 'AttributeValueError';
-    }
-}
-
-const INTEGER = /^-?\d+$/;
-const DURATION = /^(-?\d+)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function parseInteger(key: string, value: string): number {
-    if (!INTEGER.test(value)) {
-        throw new AttributeValueError(key, value, 'an integer');
-    }
-    return Number(value);
-}
-
-export function parseBoolean(key: string, value: string): boolean {
-    if (value !== 'true' && value !== 'false') {
-        throw new AttributeValueError(key, value, 'true or false');
-    }
-    return value === 'true';
-}
-
-/** A Duration (§2.4) in milliseconds: `250ms`, `900s`, `15m`, `2h`, `1d`. */
-export function parseDuration(key: string, value: string): number {
-    const match = DURATION.exec(value);
-    if (!match) {
-        throw new AttributeValueError(key, value, 'a duration such as 250ms, 900s, 15m, 2h or 1d');
-    }
-    return Number(match[1]) * UNIT_MS[match[2]];
-}
-
-type ValueParser = (key: string, value: string) => unknown;
-
-/** The typed attributes of Appendix A, so the parser can reject a bad value where it is written. */
-const TYPED_ATTRIBUTES: Record<'graph' | 'node' | 'edge', Record<string, ValueParser>> = {
-    graph: { default_max_retries: parseInteger, default_max_retry: parseInteger },
-    node: {
-        max_retries: parseInteger,
-        goal_gate: parseBoolean,
-        auto_status: parseBoolean,
-        allow_partial: parseBoolean,
-        timeout: parseDuration
-    },
-    edge: { weight: parseInteger, loop_restart: parseBoolean }
-};
-
-/** Throws an AttributeValueError when a typed attribute of `kind` has an invalid value. */
-export function checkAttributeValue(kind: 'graph' | 'node' | 'edge', key: string, value: string): void {
-    TYPED_ATTRIBUTES[kind][key]?.(key, value);
-}
+export {
+    AttributeValueError,
+    checkAttributeValue,
+    parseBoolean,
+    parseDuration,
+    parseInteger,
+    SHAPE_TO_HANDLER_TYPE
+} from './attributes.js';
 
 function optional<T>(attrs: Attrs, key: string, parse: (key: string, value: string) => T): T | undefined {
     const value = attrs[key];
@@ -133,7 +91,8 @@ export function createNode(id: string, attrs: Attrs): PipelineNode {
         llm_provider: attrs.llm_provider ?? '',
         reasoning_effort: attrs.reasoning_effort || 'high',
         auto_status: optional(attrs, 'auto_status', parseBoolean) ?? false,
-        allow_partial: optional(attrs, 'allow_partial', parseBoolean) ?? false
+        allow_partial: optional(attrs, 'allow_partial', parseBoolean) ?? false,
+        max_visits: Math.max(0, optional(attrs, 'max_visits', parseInteger) ?? 0)
     };
 }
 
@@ -195,19 +154,6 @@ export function outgoingEdges(graph: PipelineGraph, nodeId: string): readonly Pi
     }
     return index.get(nodeId) ?? [];
 }
-
-/** Shape → handler type (Appendix B). */
-export const SHAPE_TO_HANDLER_TYPE: Readonly<Record<string, string>> = {
-    Mdiamond: 'start',
-    Msquare: 'exit',
-    box: 'codergen',
-    hexagon: 'wait.human',
-    diamond: 'conditional',
-    component: 'parallel',
-    tripleoctagon: 'parallel.fan_in',
-    parallelogram: 'tool',
-    house: 'stack.manager_loop'
-};
 
 /**
  * The handler type a node asks for (§4.2): its explicit `type`, else its shape's. A node without a
