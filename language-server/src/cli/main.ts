@@ -6,6 +6,7 @@ import { deployCommand, type DeployOptions } from './deploy.js';
 import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
+import { registerPipelineCommands } from './pipeline.js';
 import { rollbackCommand, type RollbackOptions } from './rollback.js';
 import { testCommand, type TestOptions } from './test.js';
 import { variantCommand, type VariantOptions } from './variant.js';
@@ -116,6 +117,8 @@ program.command('deploy')
     .option('--json', 'print the result (with the acceptance report) as JSON')
     .addHelpText('after', '\nExit 0 deployed; 1 a test failed or the deploy was refused (the deployed version stays what it was); 2 bad input.')
     .action((file: string, options: DeployOptions) => run(services => deployCommand(services, file, options)));
+
+registerPipelineCommands(program);
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

@@ -1,6 +1,9 @@
 /** The tool handler (§4.10): runs `tool_command` in a shell; stdout becomes `tool.output`. */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { stageDirectory } from '../checkpoint.js';
+import { expandVariables } from '../transforms.js';
 import type { NodeHandler } from './handler.js';
 
 const STDERR_IN_REASON = 2000;
@@ -43,17 +46,29 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, signal: 
 }
 
 /**
- * Commands run in `workdir` with `ATTRACTOR_STAGE_DIR` set to the node's stage directory, where a
- * command may write status.json to decide the outcome (Appendix C). The node `timeout` applies
- * through the engine, which aborts `signal`. A non-zero exit fails the node with its stderr.
+ * Commands run in `workdir` with the stage in their environment: `ATTRACTOR_STAGE_DIR` (the node's
+ * stage directory, where a command may write status.json to decide the outcome, Appendix C),
+ * `ATTRACTOR_NODE_ID`, `ATTRACTOR_LOGS_ROOT` and `ATTRACTOR_PROMPT_FILE` (the node's prompt, `$goal`
+ * expanded, written to `prompt.md` in the stage directory first; the label when there is no prompt).
+ * Paths are absolute. The node `timeout` applies through the engine, which aborts `signal`. A
+ * non-zero exit fails the node with its stderr.
  */
 export function createToolHandler(workdir: string): NodeHandler {
-    return async (node, _context, _graph, logsRoot, signal) => {
+    return async (node, _context, graph, logsRoot, signal) => {
         const command = node.attrs.tool_command ?? '';
         if (command.trim() === '') {
             return { status: 'fail', failure_reason: 'No tool_command specified' };
         }
-        const env = { ...process.env, ATTRACTOR_STAGE_DIR: stageDirectory(logsRoot, node.id) };
+        const stageDir = resolve(stageDirectory(logsRoot, node.id));
+        const promptFile = join(stageDir, 'prompt.md');
+        writeFileSync(promptFile, expandVariables(node.prompt || node.label, graph));
+        const env = {
+            ...process.env,
+            ATTRACTOR_STAGE_DIR: stageDir,
+            ATTRACTOR_NODE_ID: node.id,
+            ATTRACTOR_LOGS_ROOT: resolve(logsRoot),
+            ATTRACTOR_PROMPT_FILE: promptFile
+        };
         const result = await runShell(command, workdir, env, signal);
         if (result.code !== 0) {
             const detail = result.stderr.trim().slice(-STDERR_IN_REASON);

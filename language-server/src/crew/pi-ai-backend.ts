@@ -1,0 +1,115 @@
+/**
+ * The codergen backend (§4.5) for general pipelines: each LLM stage is one request to a model
+ * through pi-ai (`askText`: timeout, cancellation, backoff on rate limits and server errors, usage).
+ * pi-ai is loaded by dynamic import, so the bundles keep it in `crew-llm.cjs` and load it only when
+ * a stage calls a model. A node's `llm_model` / `llm_provider` (written, or set by the model
+ * stylesheet) picks another model than the configured one.
+ */
+import type { CodergenBackend, Context, PipelineNode } from './engine/index.js';
+import type { CrewEnv, CrewLlm, CrewLlmEvent, CrewLlmSettings, CrewLlmUsage } from './llm.js';
+import { CrewLlmError, type CrewLlmErrorKind } from './llm-errors.js';
+
+export interface PiAiBackendOptions {
+    /** How long one request may take; no limit of our own when absent. */
+    readonly timeoutMs?: number;
+    /** Every model reply's tokens and cost, as it arrives (retries and failed answers included). */
+    readonly onUsage?: (usage: CrewLlmUsage, node: PipelineNode, model: string) => void;
+    /** Retries and other call events, for progress output. */
+    readonly onEvent?: (event: CrewLlmEvent, node: PipelineNode) => void;
+    /** The settings the configured model came from (defaults: none, so the environment decides). */
+    readonly settings?: CrewLlmSettings;
+    /** Where FSPEC_CREW_* are read for a node's own model; defaults to process.env. */
+    readonly env?: CrewEnv;
+    /** Waits between retries; tests pass one that returns at once. */
+    readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * A failed model call, as the engine's retry policy reads it (`retryable`, Appendix D): rate limits,
+ * timeouts and server errors that were already retried with backoff may be retried again under the
+ * node's `max_retries`; a rejected key, a bad request, an unknown model or an unusable answer never are.
+ */
+export class LlmStageError extends Error {
+    override readonly name = 'LlmStageError';
+
+    constructor(readonly kind: CrewLlmErrorKind, message: string, readonly retryable: boolean, options?: ErrorOptions) {
+        super(message, options);
+    }
+}
+
+const SETTINGS_VARIABLES = ['FSPEC_CREW_PROVIDER', 'FSPEC_CREW_MODEL', 'FSPEC_CREW_BASE_URL'];
+
+/** The system message of a stage: which stage of which pipeline, and the pipeline's goal. */
+export function stageSystemPrompt(node: PipelineNode, context: Context): string {
+    const goal = context.getString('graph.goal');
+    const name = node.label && node.label !== node.id ? `${node.id} ("${node.label}")` : node.id;
+    return [
+        `You carry out the stage ${name} of an automated pipeline.`,
+        ...(goal ? [`The pipeline's goal: ${goal}`] : []),
+        'Answer with the result of this stage only.'
+    ].join('\n');
+}
+
+/** A CodergenBackend that asks `llm` (or the node's own model) through pi-ai. */
+export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}): CodergenBackend {
+    const models = new Map<string, Promise<CrewLlm>>();
+    const env = options.env ?? process.env;
+
+    /** The node's model: the configured one unless `llm_provider` or `llm_model` names another. */
+    const modelFor = (node: PipelineNode): Promise<CrewLlm> => {
+        const provider = node.llm_provider.trim();
+        const model = node.llm_model.trim();
+        const sameProvider = provider === '' || provider === llm.model.provider;
+        if (sameProvider && (model === '' || model === llm.model.id)) {
+            return Promise.resolve(llm);
+        }
+        const key = `${sameProvider ? '' : provider}\0${model}`;
+        let resolved = models.get(key);
+        if (!resolved) {
+            resolved = (async () => {
+                const { resolveCrewLlm } = await import('./llm.js');
+                // The same provider or endpoint with another model; or another provider, with its own key and none of the endpoint settings.
+                const result = sameProvider
+                    ? resolveCrewLlm({ ...options.settings, model: model || llm.model.id }, env)
+                    : resolveCrewLlm({ provider, model }, Object.fromEntries(Object.entries(env).filter(([name]) => !SETTINGS_VARIABLES.includes(name))));
+                if (result.mode === 'offline') {
+                    throw new CrewLlmError('config', `Node ${node.id} asks for ${provider || llm.model.provider}/${model || llm.model.id}, which is not usable: ${result.reason}.`);
+                }
+                return result;
+            })();
+            models.set(key, resolved);
+        }
+        return resolved;
+    };
+
+    return {
+        async run(node: PipelineNode, prompt: string, context: Context, signal: AbortSignal): Promise<string> {
+            let retried = false;
+            try {
+                const model = await modelFor(node);
+                const { askText } = await import('./llm.js');
+                const { text } = await askText(model, { role: `stage ${node.id}`, system: stageSystemPrompt(node, context), prompt }, {
+                    signal,
+                    timeoutMs: options.timeoutMs,
+                    sleep: options.sleep,
+                    onEvent: event => {
+                        if (event.type === 'usage') {
+                            options.onUsage?.(event.usage, node, model.describe);
+                        } else if (event.type === 'retry') {
+                            retried = true;
+                        }
+                        options.onEvent?.(event, node);
+                    }
+                });
+                return text;
+            } catch (error) {
+                // A cancelled run or an expired node timeout: the engine already knows why.
+                if (signal.aborted || !(error instanceof CrewLlmError)) {
+                    throw error;
+                }
+                const retryable = error.kind === 'rate-limited' || error.kind === 'timeout' || (error.kind === 'provider' && retried);
+                throw new LlmStageError(error.kind, error.message, retryable, { cause: error });
+            }
+        }
+    };
+}
