@@ -140,7 +140,7 @@ describe('execution engine', () => {
         expect(result.status).toBe('success');
     });
 
-    test('when no edge is selected the run ends: success after a success, fail after a fail', async () => {
+    test('when no edge is selected after a non-exit node the run ends as a FAIL naming the node, never a silent success', async () => {
         const dot = `digraph G {
             start [shape=Mdiamond]
             a [type=scripted]
@@ -149,7 +149,10 @@ describe('execution engine', () => {
             a -> exit [condition="context.go=yes"]
         }`;
         const ended = await runDot(dot, tempDir(), { handlers: { scripted: scriptedHandler({ status: 'success' }) } });
-        expect([ended.status, ended.completed_nodes]).toEqual(['success', ['start', 'a']]);
+        expect([ended.status, ended.completed_nodes]).toEqual(['fail', ['start', 'a']]);
+        expect(ended.failure_reason).toBe('no outgoing edge of node a matched its outcome (success); the run ended before the exit');
+        expect(ended.events.some(e => e.kind === 'PipelineFailed')).toBe(true);
+        expect(ended.events.some(e => e.kind === 'PipelineCompleted')).toBe(false);
         const failed = await runDot(dot, tempDir(), { handlers: { scripted: scriptedHandler({ status: 'fail', failure_reason: 'broken' }) } });
         expect([failed.status, failed.failure_reason, failed.outcome.status]).toEqual(['fail', 'broken', 'fail']);
     });

@@ -117,6 +117,17 @@ describe('node handlers', () => {
             expect(result.node_outcomes.plan).toEqual({ status: 'fail', failure_reason: 'model refused' });
         });
 
+        test('an empty (or whitespace-only) response is a FAIL with reason "empty response", never a silent success', async () => {
+            for (const response of ['', ' \n\t']) {
+                const logsRoot = tempDir();
+                const backend: CodergenBackend = { run: async () => response };
+                const result = await runDot(DOT, logsRoot, { defaults: { backend } });
+                expect(result.node_outcomes.plan).toEqual({ status: 'fail', failure_reason: 'empty response' });
+                expect(result.status).toBe('fail');
+                expect(readFileSync(join(logsRoot, 'plan', 'response.md'), 'utf8')).toBe(response);
+            }
+        });
+
         test('without a backend it simulates', async () => {
             const logsRoot = tempDir();
             await callHandler('codergen', DOT, 'plan', logsRoot);

@@ -81,6 +81,55 @@ describe('human in the loop', () => {
         interviewer.close();
     });
 
+    test('ConsoleInterviewer enforces timeout_seconds: TIMEOUT when it elapses, a late line is refused, not kept for the next question', async () => {
+        const input = new PassThrough();
+        const output = new PassThrough();
+        let printed = '';
+        output.on('data', chunk => { printed += String(chunk); });
+        const interviewer = new ConsoleInterviewer(input, output);
+        expect(await interviewer.ask(question(QuestionType.MULTIPLE_CHOICE, { timeout_seconds: 0.02 }))).toEqual({ value: AnswerValue.TIMEOUT });
+        expect(printed).toContain('[!] No answer within 0.02s: timed out');
+        input.write('a\n');
+        await new Promise(resolve => setImmediate(resolve));
+        expect(printed).toContain('[!] Late answer "a" refused: the question timed out');
+        const next = interviewer.ask(question(QuestionType.YES_NO, { timeout_seconds: 5 }));
+        input.write('y\n');
+        expect(await next).toEqual({ value: AnswerValue.YES });
+        input.write('free\n');
+        await new Promise(resolve => setImmediate(resolve));
+        expect(await interviewer.ask(question(QuestionType.FREEFORM, { timeout_seconds: 0.02 }))).toEqual({ value: 'free', text: 'free' });
+        expect(await interviewer.ask(question(QuestionType.FREEFORM, { timeout_seconds: 0.02 }))).toEqual({ value: AnswerValue.TIMEOUT });
+        interviewer.close();
+    });
+
+    test('human.timeout sets the gate question\'s timeout_seconds; the Console interviewer times out and the gate takes human.default_choice', async () => {
+        const dot = (attrs: string) => `digraph G {
+            start [shape=Mdiamond]
+            gate [shape=hexagon, label="Ship?"${attrs}]
+            now [prompt="now"]
+            later [prompt="later"]
+            exit [shape=Msquare]
+            start -> gate
+            gate -> now [label="[N] Now"]
+            gate -> later [label="[L] Later"]
+            now -> exit
+            later -> exit
+        }`;
+        const asked: Question[] = [];
+        const recorder = (q: Question) => { asked.push(q); return { value: 'N' }; };
+        await runDot(dot(', human.timeout=2m'), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
+        await runDot(dot(''), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
+        expect(asked.map(q => q.timeout_seconds)).toEqual([120, undefined]);
+
+        const consoles: ConsoleInterviewer[] = [];
+        const console = () => { consoles.push(new ConsoleInterviewer(new PassThrough(), new PassThrough())); return consoles.at(-1)!; };
+        const defaulted = await runDot(dot(', human.timeout=20ms, human.default_choice=later'), tempDir(), { defaults: { interviewer: console() } });
+        expect([defaulted.status, defaulted.completed_nodes]).toEqual(['success', ['start', 'gate', 'later', 'exit']]);
+        const noDefault = await runDot(dot(', human.timeout=20ms'), tempDir(), { defaults: { interviewer: console() } });
+        expect([noDefault.status, noDefault.failure_reason]).toEqual(['fail', 'max retries exceeded: human gate timeout, no default']);
+        consoles.forEach(c => c.close());
+    });
+
     test('CallbackInterviewer passes the question to the function and returns its answer', async () => {
         const received: Question[] = [];
         const q = question(QuestionType.FREEFORM);

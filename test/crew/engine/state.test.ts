@@ -79,10 +79,11 @@ describe('state and context', () => {
         });
         expect(snapshots.map(s => s.current_node)).toEqual(['', 'start', 'a', 'b', 'c', 'write', 'exit']);
         const afterB = snapshots[3];
-        expect(Object.keys(afterB).sort()).toEqual(['completed_nodes', 'context', 'current_node', 'logs', 'node_outcomes', 'node_retries', 'timestamp']);
+        expect(Object.keys(afterB).sort()).toEqual(['completed_nodes', 'context', 'current_node', 'logs', 'node_outcomes', 'node_retries', 'node_visits', 'timestamp']);
         expect(afterB.completed_nodes).toEqual(['start', 'a', 'b']);
         expect(afterB.context).toMatchObject({ written_by: 'b', outcome: 'success', 'graph.goal': 'keep state' });
         expect(afterB.node_retries).toEqual({});
+        expect(afterB.node_visits).toEqual({ start: 1, a: 1, b: 1 });
         expect(Number.isNaN(Date.parse(afterB.timestamp as string))).toBe(false);
         expect(readdirSync(logsRoot).filter(name => name.endsWith('.tmp'))).toEqual([]);
     });
@@ -114,6 +115,25 @@ describe('state and context', () => {
         expect(resumed.completed_nodes).toEqual(['start', 'a', 'b', 'c', 'write', 'exit']);
         expect(loadCheckpoint(logsRoot).node_retries).toEqual({ a: 1 });
         expect(statSync(join(logsRoot, 'a', 'status.json')).mtimeMs).toBe(aStatus);
+    });
+
+    test('resume lays options.context over the restored context: its keys win, the others keep their checkpointed values', async () => {
+        const logsRoot = tempDir();
+        const controller = new AbortController();
+        await runDot(PIPELINE, logsRoot, {
+            handlers: { scripted: relay() },
+            signal: controller.signal,
+            onEvent: event => event.kind === 'CheckpointSaved' && event.node_id === 'b' && controller.abort('crash')
+        });
+        const handler = relay();
+        const registry = createDefaultRegistry();
+        registry.register('scripted', handler);
+        const overlay = new Context({ written_by: 'operator', 'input.note': 'retry with care' }, ['resumed by operator']);
+        const resumed = await resumePipeline(parseDot(PIPELINE), { logsRoot, registry, context: overlay });
+        expect(handler.seen.c).toEqual({ previous: 'operator', outcome: 'success', label: 'from b' });
+        expect(resumed.status).toBe('success');
+        expect(resumed.context).toMatchObject({ 'input.note': 'retry with care', 'visited.a': true, 'visited.b': true, 'graph.goal': 'keep state' });
+        expect(loadCheckpoint(logsRoot).logs.at(-1)).toBe('resumed by operator');
     });
 
     test('an interrupted and resumed run ends like an uninterrupted one', async () => {

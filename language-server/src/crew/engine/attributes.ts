@@ -1,7 +1,7 @@
 /**
  * The attribute catalog: every attribute a pipeline may write on the graph, a node or an edge — the
  * spec's Appendix A, what the handlers of §4 read (tool_command, human.default_choice, join_policy,
- * max_parallel, manager.*, stack.*), this engine's own (max_visits), and the Graphviz cosmetics people
+ * max_parallel, manager.*, stack.*), this engine's own (max_visits, human.timeout), and the Graphviz cosmetics people
  * write, which are accepted and ignored. The parser checks typed values against it, `attribute_known`
  * warns about keys it lacks, and editors take hover text and completions from it.
  */
@@ -152,6 +152,7 @@ const NODE: readonly Entry[] = [
     { key: 'allow_partial', type: 'boolean', values: BOOLEAN, default: 'false', source: '§2.6', doc: 'Accept PARTIAL_SUCCESS when retries are exhausted instead of failing.' },
     { key: 'tool_command', type: 'string', source: '§4.10', doc: 'Shell command a tool (parallelogram) node runs; its stdout becomes `tool.output`.' },
     { key: 'human.default_choice', type: 'string', source: '§4.6', doc: 'The option a human gate takes when the question times out: a target node id, accelerator key or label. Without it a timeout retries.' },
+    { key: 'human.timeout', type: 'duration', source: 'engine', doc: 'How long a human gate (wait.human) waits for an answer, e.g. `30m`; then it takes `human.default_choice`, or without one retries (a FAIL once retries are exhausted). Absent means it waits until answered or cancelled.' },
     { key: 'join_policy', type: 'enum', values: JOIN_POLICIES, default: 'wait_all', source: '§4.8', doc: 'How a parallel (component) node joins its branches: `wait_all` (every branch completes) or `first_success`.' },
     { key: 'max_parallel', type: 'integer', default: '4', source: '§4.8', doc: 'How many branches of a parallel node run at once.' },
     { key: 'max_visits', type: 'integer', default: '0', source: 'engine', doc: 'The most times a run may enter this node; 0 or absent means unlimited.' },

@@ -16,6 +16,11 @@ export interface Checkpoint {
     /** In execution order. */
     readonly completed_nodes: readonly string[];
     readonly node_retries: Readonly<Record<string, number>>;
+    /**
+     * How often the run has entered each node, for `max_visits`; a resumed run goes on counting.
+     * Optional so a checkpoint written before it existed still loads (as no visits).
+     */
+    readonly node_visits?: Readonly<Record<string, number>>;
     /** The latest outcome of each node; routing after `current_node` is derived from it on resume. */
     readonly node_outcomes: Readonly<Record<string, Outcome>>;
     readonly context: Readonly<Record<string, unknown>>;
@@ -58,6 +63,7 @@ export function loadCheckpoint(logsRoot: string): Checkpoint {
         current_node: data.current_node,
         completed_nodes: data.completed_nodes,
         node_retries: data.node_retries ?? {},
+        node_visits: data.node_visits ?? {},
         node_outcomes: data.node_outcomes ?? {},
         context: data.context ?? {},
         logs: data.logs ?? []

@@ -119,9 +119,14 @@ export class RecordingInterviewer extends BaseInterviewer {
     }
 }
 
+const TIMED_OUT = Symbol('timed out');
+
 /**
  * Asks on a terminal (or any pair of streams): `[?] text`, one `[K] label` line per option, then reads
  * a line. Lines typed ahead are kept for the next question; an ended input answers SKIPPED.
+ * A question's `timeout_seconds` is enforced as the file question store does: when it elapses the
+ * answer is TIMEOUT (the gate then takes its default), and a line typed after that, before the next
+ * question, is a late answer and is refused (dropped with a note), not kept for the next question.
  * `close()` releases the input.
  */
 export class ConsoleInterviewer extends BaseInterviewer {
@@ -129,19 +134,26 @@ export class ConsoleInterviewer extends BaseInterviewer {
     private waiting: ((line: string | undefined) => void) | undefined;
     private reader: Interface | undefined;
     private ended = false;
+    /** The last question timed out and no question has been asked since: a line now is a late answer. */
+    private timedOut = false;
 
     constructor(private readonly input: Readable, private readonly output: Writable) {
         super();
     }
 
     async ask(question: Question, signal?: AbortSignal): Promise<Answer> {
+        this.timedOut = false;
         this.output.write(`[?] ${question.text}\n`);
+        const timeout = question.timeout_seconds;
         switch (question.type) {
             case QuestionType.MULTIPLE_CHOICE: {
                 for (const option of question.options) {
                     this.output.write(`  [${option.key}] ${option.label}\n`);
                 }
-                const line = await this.readLine('Select: ', signal);
+                const line = await this.readLine('Select: ', signal, timeout);
+                if (line === TIMED_OUT) {
+                    return { value: AnswerValue.TIMEOUT };
+                }
                 if (line === undefined) {
                     return { value: AnswerValue.SKIPPED };
                 }
@@ -151,7 +163,10 @@ export class ConsoleInterviewer extends BaseInterviewer {
             }
             case QuestionType.YES_NO:
             case QuestionType.CONFIRMATION: {
-                const line = await this.readLine('[Y/N]: ', signal);
+                const line = await this.readLine('[Y/N]: ', signal, timeout);
+                if (line === TIMED_OUT) {
+                    return { value: AnswerValue.TIMEOUT };
+                }
                 if (line === undefined) {
                     return { value: AnswerValue.SKIPPED };
                 }
@@ -159,7 +174,10 @@ export class ConsoleInterviewer extends BaseInterviewer {
                 return { value: response === 'y' || response === 'yes' ? AnswerValue.YES : AnswerValue.NO };
             }
             case QuestionType.FREEFORM: {
-                const line = await this.readLine('> ', signal);
+                const line = await this.readLine('> ', signal, timeout);
+                if (line === TIMED_OUT) {
+                    return { value: AnswerValue.TIMEOUT };
+                }
                 return line === undefined ? { value: AnswerValue.SKIPPED } : { value: line, text: line };
             }
         }
@@ -173,8 +191,8 @@ export class ConsoleInterviewer extends BaseInterviewer {
         this.reader?.close();
     }
 
-    /** The next input line, or undefined once the input has ended. */
-    private readLine(prompt: string, signal?: AbortSignal): Promise<string | undefined> {
+    /** The next input line, undefined once the input has ended, or TIMED_OUT after `timeoutSeconds`. */
+    private readLine(prompt: string, signal?: AbortSignal, timeoutSeconds?: number): Promise<string | undefined | typeof TIMED_OUT> {
         this.output.write(prompt);
         this.reader ??= createInterface({ input: this.input, terminal: false })
             .on('line', line => this.deliver(line))
@@ -186,11 +204,29 @@ export class ConsoleInterviewer extends BaseInterviewer {
             return Promise.resolve(this.typedAhead.shift());
         }
         return new Promise((resolve, reject) => {
-            this.waiting = resolve;
-            signal?.addEventListener('abort', () => {
+            let timer: NodeJS.Timeout | undefined;
+            const onAbort = () => {
+                settle();
+                reject(signal!.reason);
+            };
+            const settle = () => {
                 this.waiting = undefined;
-                reject(signal.reason);
-            }, { once: true });
+                clearTimeout(timer);
+                signal?.removeEventListener('abort', onAbort);
+            };
+            this.waiting = line => {
+                settle();
+                resolve(line);
+            };
+            if (timeoutSeconds !== undefined) {
+                timer = setTimeout(() => {
+                    settle();
+                    this.timedOut = true;
+                    this.output.write(`\n[!] No answer within ${timeoutSeconds}s: timed out\n`);
+                    resolve(TIMED_OUT);
+                }, Math.max(0, timeoutSeconds * 1000));
+            }
+            signal?.addEventListener('abort', onAbort, { once: true });
         });
     }
 
@@ -199,6 +235,8 @@ export class ConsoleInterviewer extends BaseInterviewer {
         this.waiting = undefined;
         if (waiting) {
             waiting(line);
+        } else if (line !== undefined && this.timedOut) {
+            this.output.write(`[!] Late answer "${line}" refused: the question timed out\n`);
         } else if (line !== undefined) {
             this.typedAhead.push(line);
         }

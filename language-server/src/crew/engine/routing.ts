@@ -16,8 +16,9 @@ function firstExistingNode(graph: PipelineGraph, ...ids: string[]): string | und
 /**
  * After a FAIL (A.3 #12, §3.7): a condition that matches it, else the node's retry_target, else its
  * fallback_retry_target, else the run ends with the failure; an unconditional edge is never taken.
- * After anything else: the edge selection of §3.3; no edge ends the run successfully. A parallel
- * node continues at the fan-in node its outcome names, since its edges are the branches it ran.
+ * After anything else: the edge selection of §3.3; no edge ends the run as a failure (the runner
+ * says which node had none). A parallel node continues at the fan-in node its outcome names, since
+ * its edges are the branches it ran.
  */
 export function nextStep(graph: PipelineGraph, node: PipelineNode, outcome: Outcome, context: Context, handlerType: string): Step {
     if (outcome.status === 'fail') {

@@ -6,6 +6,10 @@
  * Readings of the spec's contradictions (A.3; see docs/crew.md; routing ones are in routing.ts):
  * - A FAIL outcome is not retried; RETRY outcomes and retryable errors are (#3).
  * - The exit node runs its (no-op) handler, joins completed_nodes and gets a final checkpoint (#4).
+ * - No silent success: when no edge can be selected after a non-exit node, the run ends (§3.2 step 6)
+ *   but as a FAIL naming the node, not with §3.2's "Pipeline completed" — only the exit completes a run.
+ * - `max_visits` (this engine's attribute): entering a node once more than it allows ends the run as
+ *   a FAIL naming the node and the limit. Visits are counted in the checkpoint (`node_visits`).
  */
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -28,7 +32,10 @@ export interface RunOptions {
     readonly logsRoot: string;
     /** Defaults to createDefaultRegistry() (simulated codergen, no interviewer). */
     readonly registry?: HandlerRegistry;
-    /** The initial context; graph attributes are mirrored into it as `graph.*`. */
+    /**
+     * The initial context; graph attributes are mirrored into it as `graph.*`. On resume, laid over
+     * the checkpoint's context (its keys win).
+     */
     readonly context?: Context;
     /** Custom transforms, run after the built-in ones. */
     readonly transforms?: readonly Transform[];
@@ -76,6 +83,7 @@ class Run implements EngineServices {
     private completed: string[] = [];
     private outcomes: Record<string, Outcome> = {};
     private retries: Record<string, number> = {};
+    private visits: Record<string, number> = {};
     private stageIndex = 0;
     private restarts = 0;
 
@@ -103,6 +111,7 @@ class Run implements EngineServices {
         this.completed = [...checkpoint.completed_nodes];
         this.outcomes = { ...checkpoint.node_outcomes };
         this.retries = { ...checkpoint.node_retries };
+        this.visits = { ...checkpoint.node_visits };
     }
 
     /** INITIALIZE (§3.1): manifest, graph attributes in the context, an initial checkpoint. */
@@ -135,7 +144,7 @@ class Run implements EngineServices {
         if (isExitNode(node)) {
             return { end: isSuccess(outcome.status) ? COMPLETED : outcome };
         }
-        return nextStep(this.graph, node, outcome, this.context, this.registry.resolve(node).type);
+        return noSilentSuccess(node, outcome, nextStep(this.graph, node, outcome, this.context, this.registry.resolve(node).type));
     }
 
     startNode(): PipelineNode {
@@ -170,6 +179,10 @@ class Run implements EngineServices {
 
     /** Runs one top-level node (or, at the exit, checks goal gates first) and returns the next step. */
     private async visit(node: PipelineNode): Promise<Step> {
+        const refused = this.enter(node);
+        if (refused) {
+            return refused;
+        }
         if (isExitNode(node)) {
             const blocked = goalGateStep(this.graph, this.outcomes);
             if (blocked) {
@@ -183,7 +196,20 @@ class Run implements EngineServices {
         if (isExitNode(node)) {
             return { end: isSuccess(outcome.status) ? COMPLETED : outcome };
         }
-        return nextStep(this.graph, node, outcome, this.context, type);
+        return noSilentSuccess(node, outcome, nextStep(this.graph, node, outcome, this.context, type));
+    }
+
+    /**
+     * Counts a visit to `node`; when that goes past its `max_visits` (0 = unlimited), returns the
+     * FAIL that ends the run instead, and the node does not run.
+     */
+    private enter(node: PipelineNode): Step | undefined {
+        const visits = (this.visits[node.id] ?? 0) + 1;
+        if (node.max_visits > 0 && visits > node.max_visits) {
+            return { end: fail(maxVisitsReason(node)) };
+        }
+        this.visits[node.id] = visits;
+        return undefined;
     }
 
     /** loop_restart (§2.7): a fresh log directory and a context with only the graph attributes. */
@@ -195,6 +221,7 @@ class Run implements EngineServices {
         this.completed = [];
         this.outcomes = {};
         this.retries = {};
+        this.visits = {};
         this.initialize();
     }
 
@@ -205,6 +232,10 @@ class Run implements EngineServices {
         while ('next' in step && step.next !== stopAt && !signal.aborted) {
             const node = this.node(step.next);
             if (isExitNode(node)) {
+                break;
+            }
+            if (this.enter(node)) {
+                outcome = fail(maxVisitsReason(node));
                 break;
             }
             const result = await this.executeNode(node, context, signal);
@@ -306,6 +337,7 @@ class Run implements EngineServices {
             current_node: currentNode,
             completed_nodes: this.completed,
             node_retries: this.retries,
+            node_visits: this.visits,
             node_outcomes: this.outcomes,
             context: this.context.snapshot(),
             logs: this.context.logEntries()
@@ -341,6 +373,23 @@ class Run implements EngineServices {
     }
 }
 
+function maxVisitsReason(node: PipelineNode): string {
+    return `node ${node.id} reached its max_visits limit (${node.max_visits}): the run may not enter it again`;
+}
+
+/**
+ * §3.2 step 6 ends the run when no edge can be selected and calls it "Pipeline completed" unless the
+ * outcome was FAIL. This engine does not let a run succeed anywhere but at the exit node: a non-exit
+ * node with no edge to take ends the run as a FAIL naming the node. (nextStep's only non-FAIL end is
+ * that no-edge case; a FAIL end is the node's own failure and stays as it is.)
+ */
+function noSilentSuccess(node: PipelineNode, outcome: Outcome, step: Step): Step {
+    if ('next' in step || step.end.status === 'fail') {
+        return step;
+    }
+    return { end: fail(`no outgoing edge of node ${node.id} matched its outcome (${outcome.status}); the run ended before the exit`) };
+}
+
 /** TRANSFORM and VALIDATE; throws ValidationError when the graph has errors, so no handler runs (§7.1). */
 function prepared(graph: PipelineGraph, registry: HandlerRegistry, options: RunOptions): PipelineGraph {
     const result = preparePipeline(graph, { transforms: options.transforms, extraRules: options.extraRules, handlerTypes: registry.types() });
@@ -360,13 +409,20 @@ export async function runPipeline(graph: PipelineGraph, options: RunOptions): Pr
 }
 
 /**
- * Continues the run whose checkpoint is in `options.logsRoot`: context, completed nodes and retry
- * counters are restored, and execution goes on after the checkpoint's current_node (§5.3).
+ * Continues the run whose checkpoint is in `options.logsRoot`: context, completed nodes, retry and
+ * visit counters are restored, and execution goes on after the checkpoint's current_node (§5.3).
+ * `options.context`, when given, is laid over the restored context: its keys replace the
+ * checkpoint's (so a resume can carry new inputs or corrections), every other key keeps its
+ * checkpointed value, and its log entries follow the checkpoint's.
  */
 export async function resumePipeline(graph: PipelineGraph, options: RunOptions): Promise<PipelineRunResult> {
     const checkpoint = loadCheckpoint(options.logsRoot);
     const registry = options.registry ?? createDefaultRegistry();
-    const run = new Run(prepared(graph, registry, options), registry, options, new Context(checkpoint.context, checkpoint.logs));
+    const context = new Context(
+        { ...checkpoint.context, ...options.context?.snapshot() },
+        [...checkpoint.logs, ...(options.context?.logEntries() ?? [])]
+    );
+    const run = new Run(prepared(graph, registry, options), registry, options, context);
     run.announce();
     run.restore(checkpoint);
     return run.execute(run.stepAfterCheckpoint(checkpoint));

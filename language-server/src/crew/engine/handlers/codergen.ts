@@ -1,4 +1,4 @@
-/** The LLM task handler (§4.5): prompt → backend → prompt.md, response.md, SUCCESS. */
+/** The LLM task handler (§4.5): prompt → backend → prompt.md, response.md, SUCCESS (FAIL for an empty response). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stageDirectory } from '../checkpoint.js';
@@ -17,7 +17,8 @@ const RESPONSE_IN_CONTEXT = 200;
 
 /**
  * Without a backend the handler simulates (§4.5). A backend error propagates, so the engine retries
- * retryable errors and turns the others into FAIL with the error message.
+ * retryable errors and turns the others into FAIL with the error message. A response that is empty
+ * (or only whitespace) is a FAIL with reason "empty response".
  */
 export function createCodergenHandler(backend?: CodergenBackend): NodeHandler {
     return async (node, context, graph, logsRoot, signal) => {
@@ -29,6 +30,11 @@ export function createCodergenHandler(backend?: CodergenBackend): NodeHandler {
             return result;
         }
         writeFileSync(join(stageDir, 'response.md'), result);
+        if (result.trim() === '') {
+            // §4.5 says nothing of an empty response; this engine does not count a model that said
+            // nothing as a stage that succeeded (no silent success). Not retried, like any FAIL (A.3 #3).
+            return { status: 'fail', failure_reason: 'empty response' };
+        }
         return {
             status: 'success',
             notes: `Stage completed: ${node.id}`,

@@ -1,4 +1,5 @@
 /** The human gate (§4.6): one MULTIPLE_CHOICE question whose options are the node's outgoing edges. */
+import { parseDuration } from '../attributes.js';
 import { normalizeLabel } from '../edge-selection.js';
 import { AnswerValue, QuestionType, type Answer, type Interviewer, type Option, type Question } from '../interviewer.js';
 import { outgoingEdges } from '../pipeline-graph.js';
@@ -24,6 +25,7 @@ function findChoice(answer: Answer, choices: readonly Choice[]): Choice | undefi
 
 /**
  * Returns the choice both as `preferred_label` (§11.6) and as `suggested_next_ids` (§4.6), A.3 #2.
+ * `human.timeout` (a Duration) becomes the question's `timeout_seconds`; the interviewer enforces it.
  * On a TIMEOUT answer the choice named by `human.default_choice` (target id, key or label) is used,
  * else RETRY; SKIPPED fails; an answer matching no option selects the first option.
  */
@@ -41,11 +43,13 @@ export function createWaitHumanHandler(interviewer: Interviewer | undefined): No
         }
         const defaultChoice = node.attrs['human.default_choice'];
         const fallback = defaultChoice === undefined ? undefined : findChoice({ value: defaultChoice }, choices);
+        const timeout = node.attrs['human.timeout'];
         const question: Question = {
             text: node.label || 'Select an option:',
             type: QuestionType.MULTIPLE_CHOICE,
             options: choices.map(({ key, label }) => ({ key, label })),
             default: fallback && { value: fallback.key, selected_option: { key: fallback.key, label: fallback.label } },
+            ...(timeout !== undefined && { timeout_seconds: parseDuration('human.timeout', timeout) / 1000 }),
             stage: node.id,
             metadata: {}
         };
