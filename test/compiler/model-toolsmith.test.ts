@@ -126,5 +126,11 @@ describe('the Toolsmith with a model writes the bodies it has no skill for', () 
         expect(grown.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'model:faux/toolsmith' });
         const report = await runAcceptance(services, spec, nextText, { today });
         expect(report.tests.find(t => t.name === 'invoices_for_reserved')).toMatchObject({ status: 'pass' });
+
+        // A folder given outside .factory/build/ starts from nothing: its neighbours are not the spec's builds.
+        const elsewhere = path.join(path.dirname(first.out), '..', 'elsewhere');
+        fs.cpSync(first.out, path.join(elsewhere, 'a'), { recursive: true });
+        const fresh = buildApp(next, spec, { out: path.join(elsewhere, 'b') });
+        expect(fresh.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'not-yet-grown' });
     });
 });

@@ -10,9 +10,12 @@ test('the server bundle loads nothing from vscode or the language client, so any
     expect(bundle).not.toContain('vscode-languageclient');
     // Only Node's own modules stay outside the bundle: no `vscode`, no dependency left to install.
     expect(requiredModules(bundle).filter(name => !isBuiltin(name))).toEqual([]);
-    // The crew's model runtime and the Daytona SDK (for fspec/test in Daytona) are loaded on demand from the bundles beside it, which ship too.
+    // The crew's model runtime, the Daytona SDK (for fspec/test in Daytona) and TypeScript (to typecheck model-written bodies)
+    // are loaded on demand from the bundles beside it, which ship too.
     const loadedLater = [...bundle.matchAll(/\bimport\(["']([^"']+)["']\)/g)].map(m => m[1]);
-    expect(new Set(loadedLater)).toEqual(new Set(['./crew-llm.cjs', './sandbox-daytona.cjs']));
+    expect(new Set(loadedLater)).toEqual(new Set(['./crew-llm.cjs', './sandbox-daytona.cjs', './typecheck.cjs']));
+    // TypeScript itself is not in the server bundle.
+    expect(bundle).not.toContain('function createProgram(');
     const crewLlm = fs.readFileSync(path.join(root, 'out/language-server/crew-llm.cjs'), 'utf8');
     // Optional loads, each guarded: the Mistral SDK's OpenTelemetry hook (only when tracing is on) and ws's native speed-ups.
     expect([...new Set(requiredModules(crewLlm).filter(name => !isBuiltin(name)))].sort()).toEqual(['@opentelemetry/api', 'bufferutil', 'utf-8-validate']);

@@ -49,8 +49,9 @@ export interface BuildSource {
 
 /**
  * Where a build into `out` takes the bodies it keeps from: `out` itself once it holds a build; for
- * a first build there (a new version), the spec's most recent build beside it, so that bodies
- * edited by hand or written by a model carry over to the next version.
+ * a first build there (a new version) in a spec's `.factory/build/`, the spec's most recent build
+ * beside it, so that bodies edited by hand or written by a model carry over to the next version.
+ * A folder given with `--out` elsewhere starts from nothing: its neighbours are not the spec's builds.
  */
 export function bodySource(out: string, spec: string): BuildSource | undefined {
     const own = readManifest(out);
@@ -58,9 +59,13 @@ export function bodySource(out: string, spec: string): BuildSource | undefined {
         return { folder: out, manifest: own };
     }
     const target = path.resolve(out);
+    const builds = path.dirname(target);
+    if (path.basename(builds) !== 'build' || path.basename(path.dirname(builds)) !== '.factory') {
+        return undefined;
+    }
     let newest: (BuildSource & { modified: number }) | undefined;
-    for (const entry of readFolder(path.dirname(target))) {
-        const folder = path.join(path.dirname(target), entry);
+    for (const entry of readFolder(builds)) {
+        const folder = path.join(builds, entry);
         const modified = fs.statSync(path.join(folder, manifestFile), { throwIfNoEntry: false })?.mtimeMs;
         const manifest = modified !== undefined && folder !== target ? readManifest(folder) : undefined;
         if (manifest?.spec === spec && (!newest || modified! > newest.modified)) {
