@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { crewServerEnv, registerCrewKey } from './crew/crew-key.js';
 import { registerCrew } from './crew/register-crew.js';
+import { registerPipelineRuns } from './pipeline/run-pipeline.js';
 import { registerPreview } from './preview/preview-manager.js';
 
 let client: LanguageClient | undefined;
@@ -19,12 +20,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         debug: { module: serverModule, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6009'] } }
     };
     const clientOptions: LanguageClientOptions = {
-        documentSelector: [{ scheme: 'file', language: 'fspec' }, { scheme: 'untitled', language: 'fspec' }],
+        // Specs and Attractor pipelines (`.dot`, the crew's `.factory/crew.dot`): one server for both.
+        documentSelector: ['fspec', 'attractor-dot'].flatMap(language => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
         outputChannel: log,
         // `fspec.trace.server` (read by the client itself) sends the protocol trace to the same channel.
         traceOutputChannel: log,
-        // The client answers the server's `fspec/save` after a growth is applied.
-        initializationOptions: { saveRequest: true }
+        // The client answers the server's `fspec/save` after a growth is applied, and asks pipelines' human gates (`fspec/askQuestion`).
+        initializationOptions: { saveRequest: true, askQuestion: true }
     };
     client = new LanguageClient('fspec', 'Factory .fspec', serverOptions, clientOptions);
     const restart = async () => {
@@ -36,8 +38,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.commands.registerCommand('fspec.showOutput', () => log.show(true))
     );
     registerCrewKey(context, env, restart, log);
-    registerPreview(context, client, log);
+    const previews = registerPreview(context, client, log);
     registerCrew(context, client, log);
+    registerPipelineRuns(context, client, log, previews);
     // Activation does not wait for the server: requests sent meanwhile wait for it inside the client.
     client.start().catch(error => log.error('The language server did not start', error));
 }

@@ -181,3 +181,87 @@ export const FactoryMethods = {
      */
     deployVersion: new RequestType<DeployVersionParams, DeployResult | null, void>('fspec/deployVersion')
 } as const;
+
+// Attractor pipelines (`.dot`, `.factory/crew.dot`) in the same server: their diagram, and runs started from the editor.
+
+/** Where a run of a pipeline is: the node running now, the nodes done, the nodes that failed (node ids). */
+export interface PipelineRunState {
+    current?: string;
+    completed: string[];
+    failed: string[];
+}
+
+export interface RenderPipelineParams extends DocumentParams {
+    /** The pipeline's text; without it, the editor's text of the document, else the file's. */
+    text?: string;
+    /** The run to show; without it, the latest run of this pipeline started through `fspec/runPipeline` (if any); null for none. */
+    run?: PipelineRunState | null;
+}
+
+/** The flowchart of a pipeline, in the shape of `fspec/render`'s answer (`tooLarge` is always false). */
+export type RenderPipelineResult = RenderResult & {
+    /** The run the diagram shows, if any. */
+    run?: PipelineRunState;
+};
+
+export interface RunPipelineParams extends DocumentParams {
+    /** LLM stages answer `[Simulated] …` without calling a model; also what happens when no model is configured. */
+    simulate?: boolean;
+}
+
+export interface PipelineRunInfo {
+    runId: string;
+    uri: string;
+    /** The graph's name (`digraph <name>`). */
+    name: string;
+    status: 'success' | 'fail' | 'cancelled';
+    /** One sentence for the user: how it ended, and where its run directory is. */
+    message: string;
+    completed: string[];
+    failureReason?: string;
+    /** The run directory (checkpoint, manifest, one folder per node). */
+    logsRoot: string;
+    /** Whether LLM stages were simulated; `model` says which model answered them otherwise. */
+    simulated: boolean;
+    model?: string;
+}
+
+/** Progress of a pipeline run started from an editor. */
+export type PipelineRunEvent =
+    | { kind: 'started'; name: string; logsRoot: string; simulated: boolean; model?: string; reason?: string }
+    | { kind: 'stage'; node: string; label: string; status: 'started' | 'completed' | 'failed' | 'retrying'; detail?: string }
+    | { kind: 'question'; node: string; text: string }
+    | { kind: 'answered'; node: string; answer: string }
+    | { kind: 'finished'; result: PipelineRunInfo };
+
+export interface PipelineEventParams {
+    runId: string;
+    uri: string;
+    event: PipelineRunEvent;
+    /** The run's state after the event. */
+    state: PipelineRunState;
+}
+
+/** A human gate of a run started from the editor (a `wait.human` node), asked of the client. */
+export interface AskQuestionParams {
+    runId: string;
+    uri: string;
+    question: import('./crew/engine/interviewer.js').Question;
+}
+
+export type PipelineAnswer = import('./crew/engine/interviewer.js').Answer;
+
+export const PipelineMethods = {
+    /** The pipeline as a Mermaid flowchart, a node per pipeline node, with a run's current, completed and failed nodes. Null for an unknown document. */
+    renderPipeline: new RequestType<RenderPipelineParams, RenderPipelineResult | null, void>('fspec/renderPipeline'),
+    /** Runs the pipeline (the editor's text) to its end; progress as `fspec/pipelineEvent`, human gates as `fspec/askQuestion`. */
+    runPipeline: new RequestType<RunPipelineParams, PipelineRunInfo, void>('fspec/runPipeline'),
+    cancelPipeline: new RequestType<RunParams, void, void>('fspec/cancelPipeline'),
+    pipelineEvent: new NotificationType<PipelineEventParams>('fspec/pipelineEvent'),
+    /**
+     * Server → client: a human gate's question, answered with an engine Answer; sent to clients that announce
+     * `initializationOptions.askQuestion: true` (others get the question's default, else the first option / yes).
+     * Cancelled (`$/cancelRequest`) when the run is cancelled.
+     */
+    askQuestion: new RequestType<AskQuestionParams, PipelineAnswer, void>('fspec/askQuestion')
+} as const;

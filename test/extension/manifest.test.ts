@@ -53,6 +53,24 @@ describe('extension manifest', () => {
         expect(contributes.menus.commandPalette).toContainEqual({ command: 'fspec.grow', when: 'editorLangId == fspec' });
     });
 
+    test('.dot files are Attractor pipelines, with a preview and a run on their editors\' title bar and palette', () => {
+        const language = contributes.languages.find((l: { id: string }) => l.id === 'attractor-dot');
+        expect(language).toMatchObject({ aliases: ['Attractor pipeline', 'dot'], extensions: ['.dot'] });
+        expect(contributes.grammars).toContainEqual({ language: 'attractor-dot', scopeName: 'source.attractor-dot', path: './extension/syntaxes/dot.tmLanguage.json' });
+        const grammar = JSON.parse(fs.readFileSync(path.join(root, 'extension/syntaxes/dot.tmLanguage.json'), 'utf8'));
+        expect(grammar.scopeName).toBe('source.attractor-dot');
+        const configuration = JSON.parse(fs.readFileSync(path.join(root, language.configuration), 'utf8'));
+        expect(configuration.comments).toEqual({ lineComment: '//', blockComment: ['/*', '*/'] });
+        const command = (id: string) => contributes.commands.find((c: { command: string }) => c.command === id);
+        expect(command('fspec.pipeline.preview')).toMatchObject({ title: 'Open Pipeline Preview', category: 'Factory' });
+        expect(command('fspec.pipeline.run')).toMatchObject({ title: 'Run Pipeline', category: 'Factory' });
+        for (const id of ['fspec.pipeline.preview', 'fspec.pipeline.run']) {
+            expect(contributes.menus['editor/title']).toContainEqual(expect.objectContaining({ command: id, when: 'editorLangId == attractor-dot' }));
+            expect(contributes.menus.commandPalette).toContainEqual({ command: id, when: 'editorLangId == attractor-dot' });
+        }
+        expect(contributes.keybindings).toContainEqual({ command: 'fspec.pipeline.preview', key: 'ctrl+k v', mac: 'cmd+k v', when: 'editorLangId == attractor-dot' });
+    });
+
     test('the settings the issue names are declared with defaults', () => {
         const properties = contributes.configuration.properties;
         expect(Object.keys(properties).sort()).toEqual([
@@ -79,7 +97,10 @@ describe('extension manifest', () => {
         // TypeScript's lib declarations ship for the in-memory typecheck of generated apps; no other .ts file does.
         expect(files).toEqual(expect.arrayContaining(['out/language-server/typecheck.cjs', 'out/language-server/typescript-lib/lib.es2023.d.ts']));
         expect(files.filter(file => /node_modules|\.map$|\.ts$|^test\/|^examples\//.test(file) && !/^out\/language-server\/typescript-lib\/lib\.[\w.]+\.d\.ts$/.test(file))).toEqual([]);
-        for (const asset of [manifest.icon, ...contributes.languages.flatMap((l: { icon: { light: string, dark: string } }) => [l.icon.light, l.icon.dark])]) {
+        const languageAssets = contributes.languages.flatMap((l: { configuration: string, icon?: { light: string, dark: string } }) =>
+            [l.configuration, ...(l.icon ? [l.icon.light, l.icon.dark] : [])]);
+        const grammars = contributes.grammars.map((g: { path: string }) => g.path);
+        for (const asset of [manifest.icon, ...languageAssets, ...grammars]) {
             expect(files).toContain(path.normalize(asset));
         }
     });

@@ -22,7 +22,12 @@ export interface PreviewView {
     mode: DiagramMode;
     /** Flowchart of one pipeline (by name). */
     pipeline?: string;
+    /** An Attractor pipeline file (`.dot`) rather than a spec: its flowchart only, no modes. */
+    kind?: 'pipeline';
 }
+
+/** The language id of Attractor pipelines (`.dot`) in VS Code. */
+export const pipelineLanguageId = 'attractor-dot';
 
 /** Pan and zoom: a diagram point p is drawn at p * scale + (x, y) in the viewport. */
 export interface ViewTransform {

@@ -32,7 +32,9 @@ export const bannerTexts = {
     large: 'This diagram is larger than Mermaid\'s default limits, so it may be slow and hard to read.',
     tooLarge: 'This diagram is too large to draw.',
     failed: 'Mermaid could not draw this diagram.',
-    keptLast: 'Showing the last valid diagram.'
+    keptLast: 'Showing the last valid diagram.',
+    pipelineErrors: 'The pipeline has errors; showing the last valid diagram.',
+    pipelinePartial: 'The pipeline has errors (see the Problems); the diagram shows what parsed.'
 } as const;
 
 export class PreviewApp {
@@ -105,7 +107,7 @@ export class PreviewApp {
         this.saveState();
         const offer: readonly PipelineChoice[] | undefined = message.tooLarge ? message.pipelines : undefined;
         if (message.hasErrors && this.shown?.good && sameView(this.shown.view, message.view)) {
-            return showBanner(this.dom, { kind: 'error', message: bannerTexts.specErrors, pipelines: offer });
+            return showBanner(this.dom, { kind: 'error', message: message.view.kind === 'pipeline' ? bannerTexts.pipelineErrors : bannerTexts.specErrors, pipelines: offer });
         }
         const drawing = { view: message.view, mermaid: message.mermaid, good: !message.hasErrors };
         const started = performance.now();
@@ -119,7 +121,8 @@ export class PreviewApp {
             this.showFailure(outcome, tooLarge ? message.pipelines : offer);
             return this.host.postMessage({ type: 'renderError', renderId: message.renderId, message: errorText(outcome.error), tooLarge });
         }
-        showBanner(this.dom, !drawing.good ? { kind: 'error', message: bannerTexts.partial } : offer ? { kind: 'info', message: bannerTexts.large, pipelines: offer } : undefined);
+        const partial = message.view.kind === 'pipeline' ? bannerTexts.pipelinePartial : bannerTexts.partial;
+        showBanner(this.dom, !drawing.good ? { kind: 'error', message: partial } : offer ? { kind: 'info', message: bannerTexts.large, pipelines: offer } : undefined);
         const durationMs = Math.round(performance.now() - started);
         this.host.postMessage({ type: 'rendered', renderId: message.renderId, mode: message.view.mode, nodeCount: outcome.nodeCount, durationMs });
     }

@@ -62,11 +62,13 @@ export function createPreviewDom(document: Document): PreviewDom {
     return { toolbar, banner, viewport, stage, placeholder };
 }
 
-/** Marks the current mode and shows the pipeline chip when one pipeline is shown. */
+/** Marks the current mode, shows the pipeline chip when one pipeline is shown, and hides the modes for a pipeline file. */
 export function showView(dom: PreviewDom, view: PreviewView): void {
     for (const modeButton of dom.toolbar.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
         modeButton.setAttribute('aria-pressed', String(modeButton.dataset.mode === view.mode));
     }
+    // A pipeline file has one view, its flowchart: no mode buttons.
+    dom.toolbar.querySelector<HTMLElement>('[data-mode]')!.parentElement!.hidden = view.kind === 'pipeline';
     const chip = dom.toolbar.querySelector<HTMLElement>('.pipeline')!;
     chip.hidden = view.pipeline === undefined;
     chip.querySelector('.pipeline-name')!.textContent = view.pipeline === undefined ? '' : `Pipeline ${view.pipeline}`;

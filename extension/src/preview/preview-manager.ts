@@ -3,7 +3,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { FactoryMethods } from '../../../language-server/src/protocol.js';
 import { diagramModes, exportFormats, previewViewType, type DiagramMode, type ExportFormat } from '../../../webviews/src/messages.js';
 import type { PreviewPanel } from './preview-panel.js';
-import { activeSpecUri, PreviewPanels, uriKey } from './preview-panels.js';
+import { activePipelineUri, activePreviewUri, isPreviewable, PreviewPanels, uriKey } from './preview-panels.js';
 
 const modeDescriptions: Record<DiagramMode, string> = {
     flowchart: 'Pipelines and the data they read and write',
@@ -12,19 +12,25 @@ const modeDescriptions: Record<DiagramMode, string> = {
     lineage: 'Stages and variants with their versions'
 };
 
+/** What other parts of the extension tell the previews. */
+export interface Previews {
+    /** A run of the pipeline at `uri` progressed: its preview redraws the run's nodes. */
+    pipelineChanged(uri: string): void;
+}
+
 /**
  * The diagram preview: its commands, the panel serializer (panels survive a reload), live
  * updates from the server's `fspec/modelChanged` (debounced from the last edit), and the editor
- * events it follows.
+ * events it follows. Specs and pipeline files (`.dot`) share it; a pipeline shows its flowchart.
  */
-export function registerPreview(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): void {
+export function registerPreview(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): Previews {
     const panels = new PreviewPanels({
         extensionUri: context.extensionUri, client, log,
         requestExport: (panel, format) => void exportDiagram(panel, log, format)
     });
-    /** The preview for a command: an existing one, or a new one for the active spec. */
+    /** The preview for a command: an existing one, or a new one for the active spec or pipeline. */
     const target = (): PreviewPanel | undefined => {
-        const uri = activeSpecUri();
+        const uri = activePreviewUri();
         const panel = panels.target() ?? (uri === undefined ? undefined : panels.open(uri));
         if (!panel) {
             askForSpec();
@@ -34,16 +40,26 @@ export function registerPreview(context: vscode.ExtensionContext, client: Langua
     context.subscriptions.push(
         panels,
         vscode.commands.registerCommand('fspec.preview.openToSide', (uri?: string | vscode.Uri) => {
-            const spec = uri === undefined ? activeSpecUri() : uriKey(uri);
+            const spec = uri === undefined ? activePreviewUri() : uriKey(uri);
             if (spec === undefined) {
                 return askForSpec();
             }
             panels.open(spec);
         }),
+        vscode.commands.registerCommand('fspec.pipeline.preview', (uri?: string | vscode.Uri) => {
+            const pipeline = uri === undefined ? activePipelineUri() : uriKey(uri);
+            if (pipeline === undefined) {
+                return void vscode.window.showInformationMessage('Open a .dot pipeline to preview it.');
+            }
+            panels.open(pipeline);
+        }),
         // The code lens: `[uri]` over the spec, `[uri, pipeline]` over each pipeline.
         vscode.commands.registerCommand('fspec.preview', (uri: string, pipeline?: string) => void panels.open(uri, { pipeline })),
         vscode.commands.registerCommand('fspec.preview.switchMode', async (mode?: DiagramMode) => {
             const panel = target();
+            if (panel?.view.kind === 'pipeline') {
+                return void vscode.window.showInformationMessage('A pipeline has one view, its flowchart.');
+            }
             const chosen = panel && (mode ?? await pickMode(panel.view.mode));
             if (panel && chosen && diagramModes.includes(chosen)) {
                 panel.show({ uri: panel.view.uri, mode: chosen });
@@ -58,17 +74,18 @@ export function registerPreview(context: vscode.ExtensionContext, client: Langua
         }),
         client.onNotification(FactoryMethods.modelChanged, ({ uris }) => panels.modelChanged(uris)),
         vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
-            if (document.languageId === 'fspec' && contentChanges.length > 0) {
+            if (isPreviewable(document) && contentChanges.length > 0) {
                 panels.edited(document.uri);
             }
         }),
         vscode.window.onDidChangeActiveTextEditor(editor => panels.follow(editor)),
         vscode.window.onDidChangeTextEditorSelection(event => panels.cursorMoved(event.textEditor))
     );
+    return { pipelineChanged: uri => panels.pipelineChanged(uri) };
 }
 
 function askForSpec(): void {
-    void vscode.window.showInformationMessage('Open a .fspec file to preview it.');
+    void vscode.window.showInformationMessage('Open a .fspec file (or a .dot pipeline) to preview it.');
 }
 
 async function pickMode(current: DiagramMode | undefined): Promise<DiagramMode | undefined> {
@@ -91,7 +108,7 @@ async function exportDiagram(panel: PreviewPanel, log: vscode.LogOutputChannel, 
     }
     const { uri, mode, pipeline } = panel.view;
     const spec = vscode.Uri.parse(uri);
-    const name = `${spec.path.split('/').pop()!.replace(/\.fspec$/, '')}-${pipeline ?? mode}.${chosen}`;
+    const name = `${spec.path.split('/').pop()!.replace(/\.(fspec|dot)$/, '')}-${pipeline ?? mode}.${chosen}`;
     const file = target !== undefined ? (typeof target === 'string' ? vscode.Uri.parse(target) : target) : await vscode.window.showSaveDialog({
         // Next to the spec, unless it has no folder (an untitled spec): then VS Code's default folder.
         defaultUri: spec.scheme === 'file' ? vscode.Uri.joinPath(spec, '..', name) : undefined,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FactoryMethods, type RenderResult } from '../../../language-server/src/protocol.js';
-import { isFromWebview, type ExportFormat, type FromWebview, type PipelineChoice, type PreviewView, type ToWebview } from '../../../webviews/src/messages.js';
+import { FactoryMethods, PipelineMethods, type RenderResult } from '../../../language-server/src/protocol.js';
+import { isFromWebview, type DiagramMode, type ExportFormat, type FromWebview, type PipelineChoice, type PreviewView, type ToWebview } from '../../../webviews/src/messages.js';
 import { nodeAtPosition } from './node-at-position.js';
 import { createNonce, previewHtml } from './preview-html.js';
 import { revealSource } from './reveal-source.js';
@@ -26,7 +26,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /**
- * One preview panel: asks the server for the diagram of its view and sends it to the webview,
+ * One preview panel: asks the server for the diagram of its view (`fspec/render` for a spec,
+ * `fspec/renderPipeline` for a pipeline file) and sends it to the webview,
  * re-renders (debounced) when the server reports the spec's model changed, reveals clicked
  * nodes in the editor, highlights the node under the cursor, and exports.
  *
@@ -51,11 +52,14 @@ export class PreviewPanel implements vscode.Disposable {
     /** Run once the webview has loaded and been sent its diagram. */
     private whenReady: Array<() => void> = [];
     private triedOpening = false;
+    /** The mode the panel last showed a spec in (a pipeline file shows its flowchart only). */
+    private lastSpecMode: DiagramMode;
     private readonly disposables: vscode.Disposable[] = [];
     private readonly disposed = new vscode.EventEmitter<void>();
     readonly onDidDispose = this.disposed.event;
 
     constructor(readonly panel: vscode.WebviewPanel, private currentView: PreviewView, private readonly context: PreviewContext) {
+        this.lastSpecMode = currentView.kind === 'pipeline' ? 'flowchart' : currentView.mode;
         const webview = panel.webview;
         webview.options = webviewOptions(context.extensionUri);
         const file = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'out', 'webviews', name)).toString();
@@ -81,6 +85,11 @@ export class PreviewPanel implements vscode.Disposable {
         return this.currentView.pipeline !== undefined;
     }
 
+    /** The mode to show a spec in when the panel follows the editor to one. */
+    get specMode(): DiagramMode {
+        return this.lastSpecMode;
+    }
+
     /** Shows another view (spec, mode or pipeline) at once. */
     show(view: PreviewView): void {
         if (view.uri !== this.currentView.uri) {
@@ -88,7 +97,12 @@ export class PreviewPanel implements vscode.Disposable {
             this.highlighted = null;
             this.result = this.lastGoodRanges = undefined;
         }
-        this.currentView = { uri: view.uri, mode: view.mode, ...(view.pipeline !== undefined ? { pipeline: view.pipeline } : {}) };
+        this.currentView = {
+            uri: view.uri, mode: view.mode, ...(view.pipeline !== undefined ? { pipeline: view.pipeline } : {}), ...(view.kind === 'pipeline' ? { kind: view.kind } : {})
+        };
+        if (view.kind !== 'pipeline') {
+            this.lastSpecMode = view.mode;
+        }
         this.updateTitle();
         void this.render();
     }
@@ -118,6 +132,15 @@ export class PreviewPanel implements vscode.Disposable {
             // Otherwise this spec was edited after the rebuild: its next rebuild notifies again.
         };
         schedule();
+    }
+
+    /** What the diagram shows changed without an edit (a pipeline run moved on): render now, or once the webview is live. */
+    refresh(): void {
+        if (this.live) {
+            void this.render();
+        } else {
+            this.stale = true;
+        }
     }
 
     /** The cursor moved in an editor: highlight the node it is in, if the editor shows this spec. */
@@ -168,7 +191,9 @@ export class PreviewPanel implements vscode.Disposable {
         let result: RenderResult | null;
         let pipelines: PipelineChoice[] = [];
         try {
-            result = await this.context.client.sendRequest(FactoryMethods.render, view);
+            result = view.kind === 'pipeline'
+                ? await this.context.client.sendRequest(PipelineMethods.renderPipeline, { uri: view.uri })
+                : await this.context.client.sendRequest(FactoryMethods.render, view);
             // Only a diagram too large to read whole offers pipelines; the list costs one more request.
             if (result?.tooLarge && isCurrent()) {
                 pipelines = await this.pipelines(view.uri);
@@ -229,8 +254,8 @@ export class PreviewPanel implements vscode.Disposable {
                     void this.render();
                 }
                 return;
-            case 'switchMode': return this.show({ uri: this.currentView.uri, mode: message.mode });
-            case 'showPipeline': return this.show({ uri: this.currentView.uri, mode: 'flowchart', pipeline: message.pipeline ?? undefined });
+            case 'switchMode': return this.currentView.kind === 'pipeline' ? undefined : this.show({ uri: this.currentView.uri, mode: message.mode });
+            case 'showPipeline': return this.currentView.kind === 'pipeline' ? undefined : this.show({ uri: this.currentView.uri, mode: 'flowchart', pipeline: message.pipeline ?? undefined });
             case 'reveal': {
                 const range = this.result?.diagram.nodeRanges[message.nodeId] ?? this.lastGoodRanges?.[message.nodeId];
                 if (range) {
@@ -273,8 +298,8 @@ export class PreviewPanel implements vscode.Disposable {
     }
 
     private updateTitle(): void {
-        const { uri, mode, pipeline } = this.currentView;
+        const { uri, mode, pipeline, kind } = this.currentView;
         const file = vscode.Uri.parse(uri).path.split('/').pop();
-        this.panel.title = `${file} · ${pipeline ?? modeTitles[mode]}`;
+        this.panel.title = `${file} · ${kind === 'pipeline' ? 'Pipeline' : pipeline ?? modeTitles[mode]}`;
     }
 }

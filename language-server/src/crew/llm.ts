@@ -11,6 +11,7 @@ import { CrewLlmError } from './llm-errors.js';
 export { askStructured, askText } from './llm-ask.js';
 export type { AskOptions, CrewLlmEvent, CrewLlmUsage, StructuredAskOptions, StructuredRequest, TextRequest } from './llm-ask.js';
 export { CrewLlmError, type CrewLlmErrorKind } from './llm-errors.js';
+export { getModels, getProviders } from '@mariozechner/pi-ai';
 
 /** The VS Code settings `fspec.crew.provider`, `fspec.crew.model`, `fspec.crew.baseUrl`. */
 export interface CrewLlmSettings { provider?: string; model?: string; baseUrl?: string }

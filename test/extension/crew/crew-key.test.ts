@@ -66,7 +66,7 @@ describe('the crew API key', () => {
         const client = await activateWith('sk-stored-123');
         expect(client.serverOptions.run.options.env).toEqual({ FSPEC_CREW_API_KEY: 'sk-stored-123' });
         expect(client.serverOptions.debug.options).toMatchObject({ env: { FSPEC_CREW_API_KEY: 'sk-stored-123' }, execArgv: ['--nolazy', '--inspect=6009'] });
-        expect(client.clientOptions.initializationOptions).toEqual({ saveRequest: true });
+        expect(client.clientOptions.initializationOptions).toEqual({ saveRequest: true, askQuestion: true });
         expect(JSON.stringify(client.clientOptions)).not.toContain('sk-stored-123');
     });
 

@@ -3,6 +3,7 @@ import { runAll } from './harness.js';
 import './language-features.js';
 import './preview.js';
 import './crew.js';
+import './pipelines.js';
 
 export async function run(): Promise<void> {
     await runAll();
