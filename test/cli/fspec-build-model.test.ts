@@ -1,13 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bodiesOf } from '../../language-server/src/compiler/regions.js';
-import { build, exampleCopy, farmSpec } from '../compiler/compiled-app.js';
+import { exampleCopy, farmSpec, invoicesFile, unknownInvoices, workingInvoiceBody } from '../compiler/compiled-app.js';
 import { startScriptedOpenAiServer, streamedToolCall, type ScriptedOpenAiServer } from '../crew/llm/scripted-openai-server.js';
 import { fspecWithInput, root } from './run-fspec.js';
 
-const invoicesFile = 'src/pipelines/contract_allocation/invoices.ts';
-const unknownInvoices = (text: string) => text.replace('step invoices "Invoices" reads Allocation', 'step invoices "Invoices" strategy monthly_billing reads Allocation');
 
 beforeAll(() => {
     expect(fs.existsSync(path.join(root, 'out/cli.cjs')), 'run `npm run build` first').toBe(true);
@@ -21,12 +18,6 @@ const endpoint = (server: ScriptedOpenAiServer) => ({
 function bodyAnswer(code: string, summary: string) {
     const json = JSON.stringify({ summary, code });
     return streamedToolCall('submit_toolsmith', [json.slice(0, 15), json.slice(15, 60), json.slice(60)]);
-}
-
-async function workingInvoiceBody(): Promise<string> {
-    const built = await build(farmSpec);
-    const region = bodiesOf(fs.readFileSync(path.join(built.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')!;
-    return region.split('\n').map(line => line.replace(/^ {4}/, '')).join('\n').trim();
 }
 
 describe('fspec build with a model behind an OpenAI-compatible endpoint (scripted, on 127.0.0.1)', () => {

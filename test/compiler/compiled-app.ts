@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { NodeFileSystem } from 'langium/node';
 import { buildSpecs } from '../../language-server/src/cli/load.js';
 import { buildApp, type BuildAppOptions } from '../../language-server/src/compiler/build-app.js';
+import { bodiesOf } from '../../language-server/src/compiler/regions.js';
 import type { BuildResult } from '../../language-server/src/compiler/write-build.js';
 import { createFspecServices } from '../../language-server/src/fspec-module.js';
 import type { SpecGraph } from '../../language-server/src/model/spec-graph.js';
@@ -44,6 +45,18 @@ export function exampleCopy(spec: string, edit: (text: string) => string = t => 
     const file = path.join(dir, path.basename(spec));
     fs.writeFileSync(file, edit(fs.readFileSync(spec, 'utf8')));
     return file;
+}
+
+/** The farm's invoice step under a strategy the Toolsmith has no skill for: only a model can write its body. */
+export const unknownInvoices = (text: string) => text.replace('step invoices "Invoices" reads Allocation', 'step invoices "Invoices" strategy monthly_billing reads Allocation');
+
+export const invoicesFile = 'src/pipelines/contract_allocation/invoices.ts';
+
+/** The body the deterministic Toolsmith writes for the farm's invoices, unindented: one that passes invoices_for_reserved. */
+export async function workingInvoiceBody(): Promise<string> {
+    const built = await build(farmSpec);
+    const region = bodiesOf(fs.readFileSync(path.join(built.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')!;
+    return region.split('\n').map(line => line.replace(/^ {4}/, '')).join('\n').trim();
 }
 
 export interface Run { code: number; stdout: string; stderr: string }

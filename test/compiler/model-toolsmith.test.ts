@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { fauxAssistantMessage, fauxToolCall, registerFauxProvider, type Context, type FauxProviderRegistration } from '@mariozechner/pi-ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, defaultBuildFolder } from '../../language-server/src/compiler/build-app.js';
-import { bodiesOf } from '../../language-server/src/compiler/regions.js';
 import { runAcceptance } from '../../language-server/src/compiler/tester/index.js';
 import { toolsmith } from '../../language-server/src/compiler/toolsmith/index.js';
 import { withAcceptedBodies } from '../../language-server/src/compiler/toolsmith/model-toolsmith.js';
@@ -11,23 +10,13 @@ import { readManifest } from '../../language-server/src/compiler/write-build.js'
 import { growStepBodies } from '../../language-server/src/crew/roles/toolsmith.js';
 import { loadAs, services } from '../crew/example-specs.js';
 import { testLlm } from '../crew/llm/llm-test-helpers.js';
-import { build, exampleCopy, farmSpec, snapshot, specGraph } from './compiled-app.js';
+import { exampleCopy, farmSpec, invoicesFile, snapshot, specGraph, unknownInvoices, workingInvoiceBody } from './compiled-app.js';
 
-/** The farm with its invoice step under a strategy the Toolsmith has no skill for: only a model can write it. */
-const unknownInvoices = (text: string) => text.replace('step invoices "Invoices" reads Allocation', 'step invoices "Invoices" strategy monthly_billing reads Allocation');
 const today = '2025-06-02';
-const invoicesFile = 'src/pipelines/contract_allocation/invoices.ts';
 
 let faux: FauxProviderRegistration;
 beforeEach(() => faux = registerFauxProvider());
 afterEach(() => faux.unregister());
-
-/** The body the deterministic Toolsmith writes for the farm's invoices: one that passes invoices_for_reserved. */
-async function workingInvoiceBody(): Promise<string> {
-    const built = await build(farmSpec);
-    const region = bodiesOf(fs.readFileSync(path.join(built.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')!;
-    return region.split('\n').map(line => line.replace(/^ {4}/, '')).join('\n').trim();
-}
 
 const answer = (code: string, summary = 'Bills each reserved allocation') =>
     fauxAssistantMessage(fauxToolCall('submit_toolsmith', { summary, code }), { stopReason: 'toolUse' });

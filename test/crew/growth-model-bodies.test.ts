@@ -7,8 +7,7 @@ import type { PlannerOutput } from '../../language-server/src/crew/contracts.js'
 import { runGrowth } from '../../language-server/src/crew/growth-run.js';
 import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
-import { build, farmSpec } from '../compiler/compiled-app.js';
-import { bodiesOf } from '../../language-server/src/compiler/regions.js';
+import { invoicesFile, unknownInvoices, workingInvoiceBody } from '../compiler/compiled-app.js';
 import { withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { exampleRepository } from './example-repository.js';
 import { testLlm } from './llm/llm-test-helpers.js';
@@ -16,7 +15,6 @@ import { services } from './example-specs.js';
 
 withoutGlobalGitConfig();
 
-const invoicesFile = 'src/pipelines/contract_allocation/invoices.ts';
 const desire = '    desire weather_aware {\n      goal "Take the weather into account when forecasting yields"\n    }\n';
 
 let faux: FauxProviderRegistration;
@@ -32,15 +30,9 @@ afterEach(() => {
 /** The farm in a repository, its invoice step under a strategy the Toolsmith has no skill for, and a free-text desire. */
 function farmWithUnknownInvoices() {
     const { sandbox, file } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', desire);
-    const text = fs.readFileSync(file, 'utf8').replace('step invoices "Invoices" reads Allocation', 'step invoices "Invoices" strategy monthly_billing reads Allocation');
+    const text = unknownInvoices(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, text);
     return { sandbox, file, text };
-}
-
-async function workingInvoiceBody(): Promise<string> {
-    const built = await build(farmSpec);
-    const region = bodiesOf(fs.readFileSync(path.join(built.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')!;
-    return region.split('\n').map(line => line.replace(/^ {4}/, '')).join('\n').trim();
 }
 
 const plan: PlannerOutput = {

@@ -3,23 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import defaultCrewDot from '../../language-server/src/crew/crew.dot';
 import { PipelineMethods, type PipelineRunInfo } from '../../language-server/src/protocol.js';
 import { PipelineClient, projectFolder } from './pipeline-client.js';
+import review from '../crew/engine/fixtures/release-review.dot';
 
-/** Runs started from the editor over stdio: progress events, a human gate asked of the client, cancel. */
-const review = `digraph review {
-    start  [shape=Mdiamond]
-    draft  [prompt="Draft the release notes"]
-    gate   [shape=hexagon, label="Ship it?", human.default_choice=rework]
-    ship   [prompt="Ship"]
-    rework [prompt="Rework the notes"]
-    done   [shape=Msquare]
-    start -> draft -> gate
-    gate -> ship [label="[S] Ship"]
-    gate -> rework [label="[R] Rework"]
-    ship -> done
-    rework -> done
-}
-`;
-
+// Runs started from the editor over stdio: progress events, a human gate asked of the client, cancel.
 const project = projectFolder();
 let client: PipelineClient;
 

@@ -2,6 +2,7 @@
 // flowchart in the preview, and a run whose human gate is asked in a quick pick.
 import * as vscode from 'vscode';
 import type { PipelineRunInfo } from '../../../language-server/src/protocol.js';
+import reviewText from '../../crew/engine/fixtures/release-review.dot';
 import { assert, page, test, until, workspaceFile } from './harness.js';
 
 /** A crew pipeline with a condition cut short, written into the workspace the suite opened. */
@@ -18,20 +19,6 @@ const crewText = `digraph crew {
 }
 `;
 const review = workspaceFile('pipeline-scratch', 'review.dot');
-const reviewText = `digraph review {
-    start  [shape=Mdiamond]
-    draft  [prompt="Draft the release notes"]
-    gate   [shape=hexagon, label="Ship it?", human.default_choice=rework]
-    ship   [prompt="Ship"]
-    rework [prompt="Rework the notes"]
-    done   [shape=Msquare]
-    start -> draft -> gate
-    gate -> ship [label="[S] Ship"]
-    gate -> rework [label="[R] Rework"]
-    ship -> done
-    rework -> done
-}
-`;
 const conditionError = 'invalid condition "outcome=success &&": empty clause around &&';
 
 async function write(uri: vscode.Uri, text: string): Promise<vscode.TextEditor> {
