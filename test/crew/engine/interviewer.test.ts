@@ -24,6 +24,20 @@ function question(type: Question['type'], extra: Partial<Question> = {}): Questi
     };
 }
 
+/** A human gate choosing between two ways on, `now` and `later`, with the gate's extra attributes. */
+const nowOrLater = (gateAttributes: string) => `digraph G {
+    start [shape=Mdiamond]
+    gate [shape=hexagon, label="Ship?"${gateAttributes}]
+    now [prompt="now"]
+    later [prompt="later"]
+    exit [shape=Msquare]
+    start -> gate
+    gate -> now [label="[N] Now"]
+    gate -> later [label="[L] Later"]
+    now -> exit
+    later -> exit
+}`;
+
 describe('human in the loop', () => {
     const tempDir = useTempDirs();
 
@@ -103,29 +117,17 @@ describe('human in the loop', () => {
     });
 
     test('human.timeout sets the gate question\'s timeout_seconds; the Console interviewer times out and the gate takes human.default_choice', async () => {
-        const dot = (attrs: string) => `digraph G {
-            start [shape=Mdiamond]
-            gate [shape=hexagon, label="Ship?"${attrs}]
-            now [prompt="now"]
-            later [prompt="later"]
-            exit [shape=Msquare]
-            start -> gate
-            gate -> now [label="[N] Now"]
-            gate -> later [label="[L] Later"]
-            now -> exit
-            later -> exit
-        }`;
         const asked: Question[] = [];
         const recorder = (q: Question) => { asked.push(q); return { value: 'N' }; };
-        await runDot(dot(', human.timeout=2m'), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
-        await runDot(dot(''), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
+        await runDot(nowOrLater(', human.timeout=2m'), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
+        await runDot(nowOrLater(''), tempDir(), { defaults: { interviewer: new CallbackInterviewer(recorder) } });
         expect(asked.map(q => q.timeout_seconds)).toEqual([120, undefined]);
 
         const consoles: ConsoleInterviewer[] = [];
         const console = () => { consoles.push(new ConsoleInterviewer(new PassThrough(), new PassThrough())); return consoles.at(-1)!; };
-        const defaulted = await runDot(dot(', human.timeout=20ms, human.default_choice=later'), tempDir(), { defaults: { interviewer: console() } });
+        const defaulted = await runDot(nowOrLater(', human.timeout=20ms, human.default_choice=later'), tempDir(), { defaults: { interviewer: console() } });
         expect([defaulted.status, defaulted.completed_nodes]).toEqual(['success', ['start', 'gate', 'later', 'exit']]);
-        const noDefault = await runDot(dot(', human.timeout=20ms'), tempDir(), { defaults: { interviewer: console() } });
+        const noDefault = await runDot(nowOrLater(', human.timeout=20ms'), tempDir(), { defaults: { interviewer: console() } });
         expect([noDefault.status, noDefault.failure_reason]).toEqual(['fail', 'max retries exceeded: human gate timeout, no default']);
         consoles.forEach(c => c.close());
     });
@@ -147,19 +149,7 @@ describe('human in the loop', () => {
     test('a TIMEOUT answer takes the question default: wait.human puts human.default_choice there', async () => {
         const asked: Question[] = [];
         const timingOut = new CallbackInterviewer(q => { asked.push(q); return { value: AnswerValue.TIMEOUT }; });
-        const dot = `digraph G {
-            start [shape=Mdiamond]
-            gate [shape=hexagon, human.default_choice=later]
-            now [prompt="now"]
-            later [prompt="later"]
-            exit [shape=Msquare]
-            start -> gate
-            gate -> now [label="[N] Now"]
-            gate -> later [label="[L] Later"]
-            now -> exit
-            later -> exit
-        }`;
-        const result = await runDot(dot, tempDir(), { defaults: { interviewer: timingOut } });
+        const result = await runDot(nowOrLater(', human.default_choice=later'), tempDir(), { defaults: { interviewer: timingOut } });
         expect(asked[0].default).toEqual({ value: 'L', selected_option: { key: 'L', label: '[L] Later' } });
         expect(result.completed_nodes).toEqual(['start', 'gate', 'later', 'exit']);
         expect(result.events.filter(e => e.kind.startsWith('Interview')).map(e => e.kind)).toEqual(['InterviewStarted', 'InterviewTimeout']);
