@@ -204,21 +204,29 @@ describe('fspec pipeline run', () => {
     });
 
     it('--max-tokens: the run stops once the stages used more, naming the budget (exit 1)', async () => {
-        const server = await scriptedServer(streamedText(['A plan'], { prompt_tokens: 40, completion_tokens: 20 }), streamedText(['code'], { prompt_tokens: 40, completion_tokens: 20 }));
+        const reply = (text: string) => streamedText([text], { prompt_tokens: 40, completion_tokens: 20 });
+        const server = await scriptedServer(reply('A plan'));
         const logs = path.join(tempDir(), 'run');
         const run = await pipeline(['run', smoke, '--logs', logs, '--max-tokens', '50'], root, endpoint(server.baseUrl));
         expect(run.code).toBe(1);
-        expect(run.stdout).toContain('test_pipeline stopped: token budget exceeded: 60 tokens used, --max-tokens 50');
-        expect(run.stdout).toContain(`--resume ${logs}\` continues it`);
+        expect(run.stdout).toContain('test_pipeline stopped: token budget exceeded: 60 tokens used, max_tokens 50');
+        expect(run.stdout).toContain(`--resume ${logs}\` continues it (with a larger budget)`);
         expect(server.requests).toHaveLength(1);
         expect(fs.existsSync(path.join(logs, 'implement'))).toBe(false);
+
+        // Resumed with a larger budget, the stopped stage runs again and the run goes on counting from the 60 tokens it already used.
+        server.enqueue(reply('A plan'), reply('code'), reply('looks right'));
+        const resumed = await pipeline(['run', smoke, '--resume', logs, '--max-tokens', '1000'], root, endpoint(server.baseUrl));
+        expect(resumed.stdout).toContain('test_pipeline succeeded');
+        expect(resumed.stdout).toContain('; 240 tokens;');
+        expect(resumed.code).toBe(0);
     });
 
     it('--max-wall-time: a run that takes longer stops, naming the budget (exit 1)', async () => {
         const dir = tempDir();
         const run = await pipeline(['run', path.join(fixtures, 'resumable.dot'), '--logs', 'run', '--max-wall-time', '2s'], dir);
         expect(run.code).toBe(1);
-        expect(run.stdout).toContain('resumable stopped: wall-time budget exceeded: the run took longer than --max-wall-time 2s');
+        expect(run.stdout).toContain('resumable stopped: wall-time budget exceeded: the run took longer than max_wall_time 2s');
         expect(checkpointAt(path.join(dir, 'run'))()).toBe('first');
     });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Context, createNode, isRetryableError, type PipelineNode } from '../../language-server/src/crew/engine/index.js';
+import { Context, createNode, isRetryableError, type PipelineNode, type StageCall } from '../../language-server/src/crew/engine/index.js';
 import type { CrewLlm, CrewLlmUsage } from '../../language-server/src/crew/llm.js';
 import { createPiAiBackend, LlmStageError } from '../../language-server/src/crew/pi-ai-backend.js';
 import { FAKE_KEY, recordingSleep, resolvedLlm } from './llm/llm-test-helpers.js';
@@ -23,6 +23,8 @@ afterEach(async () => {
 const node = (id: string, attrs: Record<string, string> = {}): PipelineNode => createNode(id, { prompt: `Do ${id}`, ...attrs });
 const context = () => new Context({ 'graph.goal': 'Grow tomatoes' });
 const signal = () => new AbortController().signal;
+/** A stage under the default fidelity whose usage reports go nowhere. */
+const stage = (): StageCall => ({ fidelity: 'compact', carried: '', reportUsage: () => undefined });
 
 async function failure(promise: Promise<unknown>): Promise<LlmStageError> {
     const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -35,7 +37,7 @@ describe('the pi-ai codergen backend', () => {
         server.enqueue(streamedText(['Dig ', 'beds'], { prompt_tokens: 12, completion_tokens: 3 }));
         const usage: { usage: CrewLlmUsage; node: string; model: string }[] = [];
         const backend = createPiAiBackend(llm, { env, onUsage: (u, n, model) => usage.push({ usage: u, node: n.id, model }) });
-        const text = await backend.run(node('plan', { label: 'Plan the beds' }), 'Plan the beds for tomatoes', context(), signal());
+        const text = await backend.run(node('plan', { label: 'Plan the beds' }), 'Plan the beds for tomatoes', context(), signal(), stage());
         expect(text).toBe('Dig beds');
         const [sent] = server.requests;
         expect(sent.body.model).toBe('stage-model');
@@ -49,8 +51,8 @@ describe('the pi-ai codergen backend', () => {
     it('[§8.4] a node\'s llm_model (as the stylesheet sets it) asks that model at the same endpoint', async () => {
         server.enqueue(streamedText(['fast']), streamedText(['default']));
         const backend = createPiAiBackend(llm, { env });
-        expect(await backend.run(node('quick', { llm_model: 'small-model' }), 'p', context(), signal())).toBe('fast');
-        expect(await backend.run(node('slow', { llm_model: 'stage-model', llm_provider: 'openai-compatible' }), 'p', context(), signal())).toBe('default');
+        expect(await backend.run(node('quick', { llm_model: 'small-model' }), 'p', context(), signal(), stage())).toBe('fast');
+        expect(await backend.run(node('slow', { llm_model: 'stage-model', llm_provider: 'openai-compatible' }), 'p', context(), signal(), stage())).toBe('default');
         expect(server.requests.map(r => r.body.model)).toEqual(['small-model', 'stage-model']);
     });
 
@@ -58,7 +60,7 @@ describe('the pi-ai codergen backend', () => {
         vi.stubEnv('ANTHROPIC_OAUTH_TOKEN', '');
         vi.stubEnv('ANTHROPIC_API_KEY', '');
         const backend = createPiAiBackend(llm, { env });
-        const error = await failure(backend.run(node('plan', { llm_provider: 'anthropic', llm_model: 'claude-sonnet-4-5' }), 'p', context(), signal()));
+        const error = await failure(backend.run(node('plan', { llm_provider: 'anthropic', llm_model: 'claude-sonnet-4-5' }), 'p', context(), signal(), stage()));
         expect(error.kind).toBe('config');
         expect(error.retryable).toBe(false);
         expect(error.message).toContain('Node plan asks for anthropic/claude-sonnet-4-5, which is not usable: no API key for anthropic');
@@ -69,7 +71,7 @@ describe('the pi-ai codergen backend', () => {
         for (const status of [401, 403, 400, 404]) {
             server.enqueue(httpError(status, { error: { message: `status ${status} for ${FAKE_KEY}` } }));
             const before = server.requests.length;
-            const error = await failure(createPiAiBackend(llm, { env }).run(node('plan'), 'p', context(), signal()));
+            const error = await failure(createPiAiBackend(llm, { env }).run(node('plan'), 'p', context(), signal(), stage()));
             expect(server.requests.length - before).toBe(1);
             expect(error.retryable).toBe(false);
             expect(isRetryableError(error)).toBe(false);
@@ -81,11 +83,11 @@ describe('the pi-ai codergen backend', () => {
     it('[S8] rate limits and server errors still failing after the backoff are retryable for the engine', async () => {
         const { sleep, delays } = recordingSleep();
         server.enqueue(...Array.from({ length: 4 }, () => httpError(429, { error: { message: 'slow down' } })));
-        const limited = await failure(createPiAiBackend(llm, { env, sleep }).run(node('plan'), 'p', context(), signal()));
+        const limited = await failure(createPiAiBackend(llm, { env, sleep }).run(node('plan'), 'p', context(), signal(), stage()));
         expect(limited.kind).toBe('rate-limited');
         expect(isRetryableError(limited)).toBe(true);
         server.enqueue(...Array.from({ length: 4 }, () => httpError(503, { error: { message: 'overloaded' } })));
-        const down = await failure(createPiAiBackend(llm, { env, sleep }).run(node('plan'), 'p', context(), signal()));
+        const down = await failure(createPiAiBackend(llm, { env, sleep }).run(node('plan'), 'p', context(), signal(), stage()));
         expect(down.kind).toBe('provider');
         expect(isRetryableError(down)).toBe(true);
         expect(delays).toEqual([1000, 2000, 4000, 1000, 2000, 4000]);

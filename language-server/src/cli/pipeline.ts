@@ -31,11 +31,11 @@ import {
     type Interviewer,
     type PipelineEvent,
     type PipelineGraph,
-    type PipelineRunResult
+    type PipelineRunResult,
+    type RunLimits
 } from '../crew/engine/index.js';
 import { answerQuestion, FileQuestionInterviewer, QuestionStoreError, type StoredQuestion } from '../crew/engine/question-store.js';
 import { runsFolder } from '../crew/growth-run.js';
-import type { CrewLlmUsage } from '../crew/llm.js';
 import { CrewLlmError } from '../crew/llm-errors.js';
 import { createPiAiBackend } from '../crew/pi-ai-backend.js';
 import type { CommandResult } from './commands.js';
@@ -148,12 +148,6 @@ export interface PipelineTerminal {
     env: NodeJS.ProcessEnv;
     /** Aborted on Ctrl-C. */
     signal?: AbortSignal;
-}
-
-interface Budget {
-    maxTokens?: number;
-    maxCost?: number;
-    maxWallTimeMs?: number;
 }
 
 /** A duration as the engine writes them (`90s`, `15m`, `250ms`), or plain seconds. */
@@ -301,10 +295,11 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         throw new PipelineInputError(`${file} is a crew pipeline (${crewNodes.slice(0, 3).map(n => `${n.id}: ${n.type}`).join(', ')}${crewNodes.length > 3 ? ', …' : ''}); `
             + 'crew steps grow a spec, so run them with `fspec grow <spec.fspec>`. `fspec pipeline run` runs general pipelines (LLM, tool, human and routing nodes).');
     }
-    const budget: Budget = {
-        maxTokens: options.maxTokens === undefined ? undefined : numberOption('--max-tokens', options.maxTokens, true),
-        maxCost: options.maxCost === undefined ? undefined : numberOption('--max-cost', options.maxCost, false),
-        maxWallTimeMs: options.maxWallTime === undefined ? undefined : durationOption('--max-wall-time', options.maxWallTime)
+    // The flags replace the graph's own budgets (max_tokens, max_cost, max_wall_time); the engine enforces them.
+    const limits: RunLimits = {
+        max_tokens: options.maxTokens === undefined ? undefined : numberOption('--max-tokens', options.maxTokens, true),
+        max_cost: options.maxCost === undefined ? undefined : numberOption('--max-cost', options.maxCost, false),
+        max_wall_time_ms: options.maxWallTime === undefined ? undefined : durationOption('--max-wall-time', options.maxWallTime)
     };
     const questionTimeout = options.questionTimeout === undefined ? undefined : durationOption('--question-timeout', options.questionTimeout) / 1000;
     const pollMs = options.pollInterval === undefined ? undefined : durationOption('--poll-interval', options.pollInterval);
@@ -327,38 +322,15 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         }
     }
 
-    const controller = new AbortController();
-    const signal = terminal.signal ? AbortSignal.any([terminal.signal, controller.signal]) : controller.signal;
-    let exceeded: string | undefined;
-    const stop = (reason: string) => {
-        if (!exceeded) {
-            exceeded = reason;
-            controller.abort(new Error(reason));
-        }
-    };
-    const used: CrewLlmUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, cost: 0 };
     const backend = model?.llm && createPiAiBackend(model.llm, {
         timeoutMs: model.timeoutMs,
         env: terminal.env,
-        onUsage: usage => {
-            for (const key of Object.keys(used) as (keyof CrewLlmUsage)[]) {
-                used[key] += usage[key];
-            }
-            if (budget.maxTokens !== undefined && used.totalTokens > budget.maxTokens) {
-                stop(`token budget exceeded: ${used.totalTokens} tokens used, --max-tokens ${budget.maxTokens}`);
-            } else if (budget.maxCost !== undefined && used.cost > budget.maxCost) {
-                stop(`cost budget exceeded: $${used.cost.toFixed(4)} spent, --max-cost ${budget.maxCost}`);
-            }
-        },
         onEvent: (event, node) => {
             if (event.type === 'retry') {
                 say(`  ${node.id}: ${event.kind === 'rate-limited' ? 'rate-limited' : 'provider error'} (${event.detail}); asking again in ${formatMs(event.delayMs)}`);
             }
         }
     });
-    const wallTimer = budget.maxWallTimeMs === undefined ? undefined
-        : setTimeout(() => stop(`wall-time budget exceeded: the run took longer than --max-wall-time ${options.maxWallTime}`), budget.maxWallTimeMs);
-
     let interviewer: Interviewer;
     let consoleInterviewer: ConsoleInterviewer | undefined;
     if (options.autoApprove) {
@@ -383,7 +355,7 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
     }
     let result: PipelineRunResult;
     try {
-        const runOptions = { logsRoot, runId, registry, signal, onEvent: (event: PipelineEvent) => {
+        const runOptions = { logsRoot, runId, registry, signal: terminal.signal, limits, onEvent: (event: PipelineEvent) => {
             const line = progressLine(event);
             if (line) {
                 say(line);
@@ -398,20 +370,20 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         }
         return { stdout: `${graph.id} stopped: ${(error as Error).message}; run directory ${where}`, exitCode: 1 };
     } finally {
-        clearTimeout(wallTimer);
         consoleInterviewer?.close();
     }
-    const tokens = backend ? `; ${plural(used.totalTokens, 'token')}${used.cost > 0 ? `, $${used.cost.toFixed(4)}` : ''}` : '';
+    const { total_tokens, cost } = result.usage;
+    const tokens = backend ? `; ${plural(total_tokens, 'token')}${cost > 0 ? `, $${cost.toFixed(4)}` : ''}` : '';
     const resume = `\`fspec pipeline run ${file} --resume ${where}\` continues it`;
     switch (result.status) {
         case 'success':
             return { stdout: `${graph.id} succeeded: ${result.completed_nodes.join(' → ')}${tokens}; run directory ${where}`, exitCode: 0 };
         case 'fail':
-            return { stdout: `${graph.id} failed: ${result.failure_reason ?? result.outcome.status}${tokens}; run directory ${where}`, exitCode: 1 };
+            return result.budget_exceeded
+                ? { stdout: `${graph.id} stopped: ${result.failure_reason}${tokens}; run directory ${where}; ${resume} (with a larger budget)`, exitCode: 1 }
+                : { stdout: `${graph.id} failed: ${result.failure_reason ?? result.outcome.status}${tokens}; run directory ${where}`, exitCode: 1 };
         case 'cancelled':
-            return exceeded
-                ? { stdout: `${graph.id} stopped: ${exceeded}${tokens}; run directory ${where}; ${resume}`, exitCode: 1 }
-                : { stdout: `${graph.id} was interrupted${tokens}; ${resume}`, exitCode: 130 };
+            return { stdout: `${graph.id} was interrupted${tokens}; ${resume}`, exitCode: 130 };
     }
 }
 
@@ -483,9 +455,9 @@ export function registerPipelineCommands(program: Command): void {
         .option('--resume <dir>', 'continue the run in this run directory from its checkpoint')
         .option('--set <key=value>', 'an initial context value, e.g. --set env=staging (repeatable)', collect)
         .option('--quiet', 'no progress lines (questions waiting for an answer are still shown)')
-        .option('--max-tokens <n>', 'stop the run once its LLM stages used more tokens than this')
-        .option('--max-cost <usd>', 'stop the run once its LLM stages cost more than this (USD, as pi-ai prices the model)')
-        .option('--max-wall-time <duration>', 'stop the run after this long, e.g. 30m')
+        .option('--max-tokens <n>', 'stop the run once its LLM stages used more tokens than this, resumed parts included (replaces the graph\'s max_tokens)')
+        .option('--max-cost <usd>', 'stop the run once its LLM stages cost more than this (USD, as pi-ai prices the model; replaces the graph\'s max_cost)')
+        .option('--max-wall-time <duration>', 'stop the run after this long, e.g. 30m (replaces the graph\'s max_wall_time)')
         .option('--question-timeout <duration>', 'how long a human gate waits for `fspec pipeline answer` (default: no limit); then it takes human.default_choice')
         .option('--poll-interval <duration>', 'how often a waiting gate looks for the answer file (default 250ms)')
         .addHelpText('after', `

@@ -34,7 +34,13 @@ export interface StructuredAskOptions extends AskOptions {
     maxAttempts?: number;
 }
 
-export interface TextRequest { role: string; system: string; prompt: string }
+export interface TextRequest {
+    role: string;
+    system: string;
+    prompt: string;
+    /** Earlier turns of the same conversation, which the prompt continues (a `full`-fidelity thread). */
+    history?: readonly Message[];
+}
 
 /** The schema is an object because providers accept only objects as a tool's parameters. */
 export interface StructuredRequest<S extends TObject> extends TextRequest { schema: S; toolName?: string }
@@ -73,9 +79,11 @@ export async function askStructured<S extends TObject>(
     throw invalidOutputError(caller.site, `gave no valid answer in ${maxAttempts} attempts (last: ${quoted})`);
 }
 
-export async function askText(llm: CrewLlm, request: TextRequest, options: AskOptions = {}): Promise<{ text: string; usage: CrewLlmUsage }> {
+/** `conversation` is the history, the prompt and the reply: what a continuation of it passes as history. */
+export async function askText(llm: CrewLlm, request: TextRequest, options: AskOptions = {}): Promise<{ text: string; usage: CrewLlmUsage; conversation: Message[] }> {
     const caller = new ModelCaller(llm, request.role, options);
-    const reply = await caller.request({ systemPrompt: request.system, messages: [userMessage(request.prompt)] });
+    const messages = [...request.history ?? [], userMessage(request.prompt)];
+    const reply = await caller.request({ systemPrompt: request.system, messages });
     if (reply.stopReason === 'length') {
         throw invalidOutputError(caller.site, 'stopped at its output limit before finishing the answer');
     }
@@ -83,7 +91,7 @@ export async function askText(llm: CrewLlm, request: TextRequest, options: AskOp
     if (text.trim() === '') {
         throw invalidOutputError(caller.site, 'answered with no text');
     }
-    return { text, usage: caller.usage };
+    return { text, usage: caller.usage, conversation: [...messages, reply] };
 }
 
 type ToolAnswer<T> = { valid: true; value: T } | { valid: false; problems: string[] };

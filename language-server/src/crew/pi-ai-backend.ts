@@ -4,8 +4,13 @@
  * pi-ai is loaded by dynamic import, so the bundles keep it in `crew-llm.cjs` and load it only when
  * a stage calls a model. A node's `llm_model` / `llm_provider` (written, or set by the model
  * stylesheet) picks another model than the configured one.
+ *
+ * Context fidelity (§5.4): a stage under `full` continues the conversation of its thread (every
+ * stage with the same thread key, in this backend's lifetime, which is one run); any other mode
+ * starts a fresh conversation whose system message tells the run so far as the engine summarised it.
  */
-import type { CodergenBackend, Context, PipelineNode } from './engine/index.js';
+import type { Message } from '@mariozechner/pi-ai';
+import type { CodergenBackend, Context, PipelineNode, StageCall } from './engine/index.js';
 import type { CrewEnv, CrewLlm, CrewLlmEvent, CrewLlmSettings, CrewLlmUsage } from './llm.js';
 import { CrewLlmError, type CrewLlmErrorKind } from './llm-errors.js';
 
@@ -39,20 +44,23 @@ export class LlmStageError extends Error {
 
 const SETTINGS_VARIABLES = ['FSPEC_CREW_PROVIDER', 'FSPEC_CREW_MODEL', 'FSPEC_CREW_BASE_URL'];
 
-/** The system message of a stage: which stage of which pipeline, and the pipeline's goal. */
-export function stageSystemPrompt(node: PipelineNode, context: Context): string {
+/** The system message of a stage: which stage of which pipeline, the pipeline's goal, and the run so far as its fidelity carries it. */
+export function stageSystemPrompt(node: PipelineNode, context: Context, carried = ''): string {
     const goal = context.getString('graph.goal');
     const name = node.label && node.label !== node.id ? `${node.id} ("${node.label}")` : node.id;
     return [
         `You carry out the stage ${name} of an automated pipeline.`,
         ...(goal ? [`The pipeline's goal: ${goal}`] : []),
-        'Answer with the result of this stage only.'
+        'Answer with the result of this stage only.',
+        ...(carried ? ['', 'The run so far:', carried] : [])
     ].join('\n');
 }
 
 /** A CodergenBackend that asks `llm` (or the node's own model) through pi-ai. */
 export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}): CodergenBackend {
     const models = new Map<string, Promise<CrewLlm>>();
+    /** The conversation of each `full`-fidelity thread so far. */
+    const threads = new Map<string, Message[]>();
     const env = options.env ?? process.env;
 
     /** The node's model: the configured one unless `llm_provider` or `llm_model` names another. */
@@ -83,17 +91,25 @@ export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}
     };
 
     return {
-        async run(node: PipelineNode, prompt: string, context: Context, signal: AbortSignal): Promise<string> {
+        async run(node: PipelineNode, prompt: string, context: Context, signal: AbortSignal, stage: StageCall): Promise<string> {
             let retried = false;
+            const thread = stage.fidelity === 'full' ? stage.thread_key ?? node.id : undefined;
             try {
                 const model = await modelFor(node);
                 const { askText } = await import('./llm.js');
-                const { text } = await askText(model, { role: `stage ${node.id}`, system: stageSystemPrompt(node, context), prompt }, {
+                const request = {
+                    role: `stage ${node.id}`,
+                    system: stageSystemPrompt(node, context, stage.carried),
+                    prompt,
+                    history: thread === undefined ? [] : threads.get(thread) ?? []
+                };
+                const { text, conversation } = await askText(model, request, {
                     signal,
                     timeoutMs: options.timeoutMs,
                     sleep: options.sleep,
                     onEvent: event => {
                         if (event.type === 'usage') {
+                            stage.reportUsage({ total_tokens: event.usage.totalTokens, cost: event.usage.cost });
                             options.onUsage?.(event.usage, node, model.describe);
                         } else if (event.type === 'retry') {
                             retried = true;
@@ -101,6 +117,9 @@ export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}
                         options.onEvent?.(event, node);
                     }
                 });
+                if (thread !== undefined) {
+                    threads.set(thread, conversation);
+                }
                 return text;
             } catch (error) {
                 // A cancelled run or an expired node timeout: the engine already knows why.

@@ -347,7 +347,7 @@ describe('execution engine', () => {
         expect(existsSync(join(logsRoot, 'restart-1', 'a', 'status.json'))).toBe(true);
         // The fresh context kept only graph.* keys; `round` is the second round's own update.
         expect(restarted.context).toMatchObject({ 'graph.goal': 'loop', round: 2 });
-        expect(Object.keys(restarted.context).filter(k => !k.startsWith('graph.')).sort()).toEqual(['current_node', 'outcome', 'round']);
+        expect(Object.keys(restarted.context).filter(k => !k.startsWith('graph.')).sort()).toEqual(['current_node', 'internal.fidelity', 'outcome', 'round']);
     });
 
     test('cancelling ends the run "cancelled"; the running handler sees the signal; the checkpoint resumes to the same result', async () => {

@@ -19,6 +19,7 @@ import {
     type PipelineGraph,
     type Question
 } from '../../../language-server/src/crew/engine/index.js';
+import { ArtifactStore } from '../../../language-server/src/crew/engine/artifacts.js';
 import { readJson, runDot, scriptByNode, scriptedHandler, useTempDirs } from './helpers.js';
 
 /** Calls the handler registered for `type` on node `nodeId` of `dot`, outside a run. */
@@ -27,7 +28,10 @@ async function callHandler(type: string, dot: string, nodeId: string, logsRoot: 
     const events: PipelineEvent[] = [];
     const engine: EngineServices = {
         emit: event => events.push(event),
-        runBranch: () => Promise.reject(new Error('no branches here'))
+        runBranch: () => Promise.reject(new Error('no branches here')),
+        stageSession: () => ({ fidelity: 'compact', carried: '' }),
+        recordUsage: () => undefined,
+        artifacts: new ArtifactStore(logsRoot)
     };
     const registry = createDefaultRegistry(options);
     const handler = registry.resolve({ ...graph.nodes.get(nodeId)!, type }).handler;

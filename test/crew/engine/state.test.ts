@@ -79,7 +79,7 @@ describe('state and context', () => {
         });
         expect(snapshots.map(s => s.current_node)).toEqual(['', 'start', 'a', 'b', 'c', 'write', 'exit']);
         const afterB = snapshots[3];
-        expect(Object.keys(afterB).sort()).toEqual(['completed_nodes', 'context', 'current_node', 'logs', 'node_outcomes', 'node_retries', 'node_visits', 'timestamp']);
+        expect(Object.keys(afterB).sort()).toEqual(['completed_nodes', 'context', 'current_node', 'logs', 'node_outcomes', 'node_retries', 'node_visits', 'timestamp', 'usage']);
         expect(afterB.completed_nodes).toEqual(['start', 'a', 'b']);
         expect(afterB.context).toMatchObject({ written_by: 'b', outcome: 'success', 'graph.goal': 'keep state' });
         expect(afterB.node_retries).toEqual({});

@@ -1,7 +1,7 @@
 /**
  * The attribute catalog: every attribute a pipeline may write on the graph, a node or an edge — the
  * spec's Appendix A, what the handlers of §4 read (tool_command, human.default_choice, join_policy,
- * max_parallel, manager.*, stack.*), this engine's own (max_visits, human.timeout), and the Graphviz cosmetics people
+ * max_parallel, manager.*, stack.*), this engine's own (max_visits, human.timeout, the run budgets), and the Graphviz cosmetics people
  * write, which are accepted and ignored. The parser checks typed values against it, `attribute_known`
  * warns about keys it lacks, and editors take hover text and completions from it.
  */
@@ -126,6 +126,10 @@ const GRAPH: readonly Entry[] = [
     { key: 'retry_target', type: 'node_id', default: '', source: '§3.4', doc: 'Node to jump to when the exit is reached with unsatisfied goal gates.' },
     { key: 'fallback_retry_target', type: 'node_id', default: '', source: '§3.4', doc: 'Secondary jump target if `retry_target` is missing or invalid.' },
     { key: 'default_fidelity', type: 'enum', values: FIDELITY_MODES, default: '', source: '§5.4', doc: 'Default context fidelity mode; empty means unset, and the runtime fallback is `compact`.' },
+    { key: 'default_thread_id', type: 'string', default: '', source: '§5.4', doc: 'The graph-level default thread: under `full` fidelity, nodes without a `thread_id` of their own or on their incoming edge share this LLM session.' },
+    { key: 'max_tokens', type: 'integer', source: 'engine', doc: "The run's token budget: once its LLM stages have used more tokens than this (counted across resumes), the run stops as a FAIL, resumable with a larger budget. `fspec pipeline run --max-tokens` overrides it." },
+    { key: 'max_cost', type: 'float', source: 'engine', doc: "The run's cost budget in USD, as pi-ai prices the models: once its LLM stages cost more, the run stops as a FAIL. `--max-cost` overrides it." },
+    { key: 'max_wall_time', type: 'duration', source: 'engine', doc: 'How long one run (or one resumed part of it) may take, e.g. `30m`; then it stops as a FAIL, resumable. `--max-wall-time` overrides it.' },
     { key: 'stack.child_dotfile', type: 'string', default: '', source: '§4.11', doc: 'Path to the child DOT file a manager loop (house) node supervises.' },
     { key: 'stack.child_workdir', type: 'string', source: '§4.11', doc: 'Working directory of the supervised child run; defaults to the current directory.' },
     { key: 'tool_hooks.pre', type: 'string', default: '', source: '§9.7', doc: 'Shell command run before each LLM tool call; a non-zero exit skips the call.' },

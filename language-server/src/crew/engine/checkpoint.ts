@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromStatusFile, StatusFileError, toStatusFile, type Outcome } from './outcome.js';
+import type { RunUsage } from './run-budget.js';
 
 export interface Checkpoint {
     /** ISO 8601. */
@@ -23,6 +24,8 @@ export interface Checkpoint {
     readonly node_visits?: Readonly<Record<string, number>>;
     /** The latest outcome of each node; routing after `current_node` is derived from it on resume. */
     readonly node_outcomes: Readonly<Record<string, Outcome>>;
+    /** Tokens and cost the run's LLM stages used so far, for the run's budget; optional like node_visits. */
+    readonly usage?: RunUsage;
     readonly context: Readonly<Record<string, unknown>>;
     readonly logs: readonly string[];
 }
@@ -65,6 +68,7 @@ export function loadCheckpoint(logsRoot: string): Checkpoint {
         node_retries: data.node_retries ?? {},
         node_visits: data.node_visits ?? {},
         node_outcomes: data.node_outcomes ?? {},
+        usage: data.usage ?? { total_tokens: 0, cost: 0 },
         context: data.context ?? {},
         logs: data.logs ?? []
     };

@@ -72,6 +72,8 @@ interface NodeEntry {
     readonly source: { id: Range; attrs: Ranges };
     /** Whether a node statement (not only an edge) names it. */
     stated: boolean;
+    /** The class derived from the innermost labelled subgraph around it (a thread key under `full` fidelity, §5.4). */
+    subgraphClass?: string;
 }
 
 interface EdgeEnd {
@@ -261,7 +263,10 @@ class GraphBuilder {
         const derived = subgraphClass(scope.attrs.label ?? '');
         for (const id of scope.members) {
             parent.members.add(id);
-            const attrs = this.nodes.get(id)!.attrs;
+            const entry = this.nodes.get(id)!;
+            const attrs = entry.attrs;
+            // Nested subgraphs are walked first, so the first class recorded is the innermost one.
+            entry.subgraphClass ??= derived || undefined;
             const classes = (attrs.class ?? '').split(',').map(c => c.trim()).filter(c => c !== '');
             if (derived && !classes.includes(derived)) {
                 attrs.class = [...classes, derived].join(',');
@@ -328,7 +333,7 @@ export function parsePipeline(source: string, options: ParsePipelineOptions = {}
         nodeDefaults: {}, nodeDefaultRanges: new Map(), edgeDefaults: {}, edgeDefaultRanges: new Map(), attrs: {}, attrRanges: new Map(), members: new Set()
     };
     builder.walk(graph.children, root, true);
-    const nodes = [...builder.nodes].map(([id, entry]) => createNode(id, entry.attrs));
+    const nodes = [...builder.nodes].map(([id, entry]) => createNode(id, entry.attrs, entry.subgraphClass));
     const sourceMap: DotSourceMap = {
         header,
         graph: root.attrRanges,

@@ -4,7 +4,7 @@ import type { StageStatus } from './outcome.js';
 
 export type PipelineEvent =
     | { readonly kind: 'PipelineStarted'; readonly name: string; readonly run_id: string }
-    | { readonly kind: 'PipelineCompleted'; readonly duration_ms: number }
+    | { readonly kind: 'PipelineCompleted'; readonly duration_ms: number; readonly artifact_count: number }
     | { readonly kind: 'PipelineFailed'; readonly error: string; readonly duration_ms: number }
     | { readonly kind: 'PipelineCancelled'; readonly reason: string; readonly duration_ms: number }
     | { readonly kind: 'StageStarted'; readonly node_id: string; readonly index: number; readonly attempt: number }

@@ -94,7 +94,20 @@ export {
 } from './interviewer.js';
 export type { NodeHandler, EngineServices, BranchResult } from './handlers/handler.js';
 export { HandlerRegistry, createDefaultRegistry, type DefaultHandlerOptions, type ResolvedHandler } from './handlers/registry.js';
-export { createCodergenHandler, type CodergenBackend } from './handlers/codergen.js';
+export { createCodergenHandler, type CodergenBackend, type StageCall } from './handlers/codergen.js';
 export { acceleratorKey } from './handlers/wait-human.js';
 export type { ParallelResult } from './handlers/parallel.js';
 export { runPipeline, resumePipeline, type RunOptions, type PipelineRunResult } from './runner.js';
+export { runLimits, RunBudget, NO_USAGE, type RunLimits, type RunUsage } from './run-budget.js';
+export {
+    resolveFidelity,
+    resolveThreadKey,
+    carriedContext,
+    DEFAULT_FIDELITY,
+    RESUME_FIDELITY,
+    type Fidelity,
+    type StageSession,
+    type Arrival,
+    type RunHistory
+} from './fidelity.js';
+export { ArtifactStore, ArtifactNotFoundError, FILE_BACKING_THRESHOLD, type ArtifactInfo } from './artifacts.js';

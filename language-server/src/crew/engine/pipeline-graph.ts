@@ -24,6 +24,8 @@ export interface PipelineNode {
     readonly fallback_retry_target: string;
     /** `class` split on commas, including classes derived from enclosing subgraph labels. */
     readonly classes: readonly string[];
+    /** The class derived from the label of the innermost subgraph around the node; '' when none. */
+    readonly subgraph_class: string;
     readonly timeout_ms: number | undefined;
     readonly llm_model: string;
     readonly llm_provider: string;
@@ -73,7 +75,7 @@ function optional<T>(attrs: Attrs, key: string, parse: (key: string, value: stri
     return value === undefined ? undefined : parse(key, value);
 }
 
-export function createNode(id: string, attrs: Attrs): PipelineNode {
+export function createNode(id: string, attrs: Attrs, subgraphClass = ''): PipelineNode {
     return {
         id,
         attrs,
@@ -86,6 +88,7 @@ export function createNode(id: string, attrs: Attrs): PipelineNode {
         retry_target: attrs.retry_target ?? '',
         fallback_retry_target: attrs.fallback_retry_target ?? '',
         classes: (attrs.class ?? '').split(',').map(c => c.trim()).filter(c => c !== ''),
+        subgraph_class: subgraphClass,
         timeout_ms: optional(attrs, 'timeout', parseDuration),
         llm_model: attrs.llm_model ?? '',
         llm_provider: attrs.llm_provider ?? '',
@@ -98,7 +101,7 @@ export function createNode(id: string, attrs: Attrs): PipelineNode {
 
 /** A copy of `node` with `changes` merged into its attributes. */
 export function withNodeAttrs(node: PipelineNode, changes: Attrs): PipelineNode {
-    return createNode(node.id, { ...node.attrs, ...changes });
+    return createNode(node.id, { ...node.attrs, ...changes }, node.subgraph_class);
 }
 
 export function createEdge(from: string, to: string, attrs: Attrs = {}): PipelineEdge {

@@ -10,14 +10,18 @@
  *   but as a FAIL naming the node, not with §3.2's "Pipeline completed" — only the exit completes a run.
  * - `max_visits` (this engine's attribute): entering a node once more than it allows ends the run as
  *   a FAIL naming the node and the limit. Visits are counted in the checkpoint (`node_visits`).
+ * - Budgets (this engine's; run-budget.ts): going over the run's token, cost or wall-time budget stops
+ *   the node in flight and ends the run as a FAIL naming the budget, resumable from the checkpoint.
  */
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { ArtifactStore } from './artifacts.js';
 import { NodeTimeoutError, RunCancelled, runAttempt, settleOutcome } from './attempt.js';
 import { loadCheckpoint, removeStatus, saveCheckpoint, stageDirectory, writeManifest, writeStatus, type Checkpoint } from './checkpoint.js';
 import { Context } from './context.js';
 import type { EventListener, PipelineEvent } from './events.js';
+import { carriedContext, DEFAULT_FIDELITY, resolveFidelity, resolveThreadKey, RESUME_FIDELITY, type Arrival, type Fidelity, type StageSession } from './fidelity.js';
 import type { BranchResult, EngineServices } from './handlers/handler.js';
 import { createDefaultRegistry, type HandlerRegistry } from './handlers/registry.js';
 import { ValidationError, type LintRule } from './lint.js';
@@ -25,6 +29,7 @@ import { fail, isSuccess, type Outcome } from './outcome.js';
 import { findStartNode, isExitNode, type PipelineGraph, type PipelineNode } from './pipeline-graph.js';
 import { DEFAULT_BACKOFF, delayForAttempt, isRetryableError, maxAttempts, type BackoffConfig } from './retry.js';
 import { COMPLETED, goalGateStep, nextStep, type Step } from './routing.js';
+import { NO_USAGE, RunBudget, runLimits, type RunLimits, type RunUsage } from './run-budget.js';
 import { preparePipeline, type Transform } from './transforms.js';
 
 export interface RunOptions {
@@ -53,6 +58,8 @@ export interface RunOptions {
     readonly random?: () => number;
     /** Defaults to the last segment of logsRoot. */
     readonly runId?: string;
+    /** Budgets; each one given replaces the graph's own (`max_tokens`, `max_cost`, `max_wall_time`). */
+    readonly limits?: RunLimits;
 }
 
 /** What a run returns (A.3 #5): more than an Outcome, so callers see the path taken and the final state. */
@@ -64,6 +71,10 @@ export interface PipelineRunResult {
     readonly node_outcomes: Readonly<Record<string, Outcome>>;
     readonly context: Readonly<Record<string, unknown>>;
     readonly failure_reason?: string;
+    /** True when the run stopped because it went over a budget (failure_reason says which). */
+    readonly budget_exceeded?: boolean;
+    /** Tokens and cost of the run's LLM stages, earlier resumed parts included. */
+    readonly usage: RunUsage;
     /** The directory the run ended in (a loop_restart moves to `{logsRoot}/restart-N`). */
     readonly logs_root: string;
 }
@@ -75,7 +86,9 @@ function errorMessage(error: unknown): string {
 }
 
 class Run implements EngineServices {
+    readonly artifacts: ArtifactStore;
     private readonly signal: AbortSignal;
+    private readonly budget: RunBudget;
     private readonly runId: string;
     private readonly started = performance.now();
     private logsRoot: string;
@@ -86,6 +99,10 @@ class Run implements EngineServices {
     private visits: Record<string, number> = {};
     private stageIndex = 0;
     private restarts = 0;
+    /** The node the run completed last, where the next node is entered from. */
+    private previous: string | undefined;
+    /** Set on resume after a `full` node: the next node runs with RESUME_FIDELITY (§5.3 step 6). */
+    private degradeNext = false;
 
     constructor(
         private readonly graph: PipelineGraph,
@@ -94,7 +111,10 @@ class Run implements EngineServices {
         context: Context
     ) {
         this.runId = options.runId ?? basename(options.logsRoot);
-        this.signal = options.signal ?? new AbortController().signal;
+        const overBudget = new AbortController();
+        this.budget = new RunBudget(runLimits(graph, options.limits), NO_USAGE, reason => overBudget.abort(new Error(reason)));
+        this.signal = options.signal ? AbortSignal.any([options.signal, overBudget.signal]) : overBudget.signal;
+        this.artifacts = new ArtifactStore(options.logsRoot);
         this.logsRoot = options.logsRoot;
         this.context = context;
     }
@@ -112,6 +132,9 @@ class Run implements EngineServices {
         this.outcomes = { ...checkpoint.node_outcomes };
         this.retries = { ...checkpoint.node_retries };
         this.visits = { ...checkpoint.node_visits };
+        this.previous = checkpoint.current_node || undefined;
+        this.degradeNext = checkpoint.context['internal.fidelity'] === 'full';
+        this.budget.add(checkpoint.usage ?? NO_USAGE);
     }
 
     /** INITIALIZE (§3.1): manifest, graph attributes in the context, an initial checkpoint. */
@@ -157,6 +180,7 @@ class Run implements EngineServices {
     }
 
     async execute(first: Step): Promise<PipelineRunResult> {
+        this.budget.startClock();
         try {
             let step = first;
             while ('next' in step) {
@@ -166,19 +190,24 @@ class Run implements EngineServices {
                 if (step.edge?.loop_restart) {
                     this.restart();
                 }
-                step = await this.visit(this.node(step.next));
+                step = await this.visit(this.node(step.next), { edge: step.edge, previous: this.previous });
             }
             return this.finish(step.end);
         } catch (error) {
             if (error instanceof RunCancelled) {
-                return this.cancelled(error.message);
+                // The stopped node left no outcome; the checkpoint keeps what its model calls used.
+                this.checkpoint(this.previous ?? '');
+                const overBudget = this.budget.exceededReason;
+                return overBudget === undefined ? this.cancelled(error.message) : this.finish(fail(overBudget), true);
             }
             throw error;
+        } finally {
+            this.budget.stopClock();
         }
     }
 
     /** Runs one top-level node (or, at the exit, checks goal gates first) and returns the next step. */
-    private async visit(node: PipelineNode): Promise<Step> {
+    private async visit(node: PipelineNode, arrival: Arrival): Promise<Step> {
         const refused = this.enter(node);
         if (refused) {
             return refused;
@@ -189,7 +218,8 @@ class Run implements EngineServices {
                 return blocked;
             }
         }
-        const { outcome, type } = await this.executeNode(node, this.context, this.signal);
+        const { outcome, type } = await this.executeNode(node, arrival, this.context, this.signal);
+        this.previous = node.id;
         this.completed.push(node.id);
         this.outcomes[node.id] = outcome;
         this.checkpoint(node.id);
@@ -228,7 +258,10 @@ class Run implements EngineServices {
     async runBranch(startId: string, stopAt: string, context: Context, signal: AbortSignal): Promise<BranchResult> {
         const completed: string[] = [];
         let outcome: Outcome = { status: 'success', notes: 'empty branch' };
-        let step: Step = { next: startId };
+        // A branch is entered from the node that started it (the parallel node), by its edge to startId.
+        const parent = context.getString('current_node') || undefined;
+        let step: Step = { next: startId, edge: this.graph.edges.find(edge => edge.from === parent && edge.to === startId) };
+        let previous = parent;
         while ('next' in step && step.next !== stopAt && !signal.aborted) {
             const node = this.node(step.next);
             if (isExitNode(node)) {
@@ -238,8 +271,9 @@ class Run implements EngineServices {
                 outcome = fail(maxVisitsReason(node));
                 break;
             }
-            const result = await this.executeNode(node, context, signal);
+            const result = await this.executeNode(node, { edge: step.edge, previous }, context, signal);
             outcome = result.outcome;
+            previous = node.id;
             completed.push(node.id);
             step = nextStep(this.graph, node, outcome, context, result.type);
         }
@@ -250,13 +284,14 @@ class Run implements EngineServices {
     }
 
     /** Runs a node's handler under its retry policy (§3.5) and merges the outcome into `context`. */
-    private async executeNode(node: PipelineNode, context: Context, signal: AbortSignal): Promise<{ outcome: Outcome; type: string }> {
+    private async executeNode(node: PipelineNode, arrival: Arrival, context: Context, signal: AbortSignal): Promise<{ outcome: Outcome; type: string }> {
         const { type, handler } = this.registry.resolve(node);
         const stageDir = stageDirectory(this.logsRoot, node.id);
         const index = this.stageIndex++;
         const attempts = maxAttempts(node, this.graph);
         const shouldRetry = this.options.shouldRetry ?? isRetryableError;
         context.set('current_node', node.id);
+        this.enterSession(node, arrival, context);
         let outcome: Outcome;
         for (let attempt = 1; ; attempt++) {
             this.emit({ kind: 'StageStarted', node_id: node.id, index, attempt });
@@ -304,6 +339,40 @@ class Run implements EngineServices {
         return { outcome, type };
     }
 
+    /**
+     * Resolves the node's fidelity and, under `full`, its thread (§5.4) into the context, where the
+     * checkpoint keeps them: a resume after a `full` node degrades the next one (§5.3 step 6).
+     */
+    private enterSession(node: PipelineNode, arrival: Arrival, context: Context): void {
+        let fidelity = resolveFidelity(node, arrival, this.graph);
+        if (this.degradeNext) {
+            this.degradeNext = false;
+            fidelity = RESUME_FIDELITY;
+        }
+        context.set('internal.fidelity', fidelity);
+        if (fidelity === 'full') {
+            context.set('internal.thread_key', resolveThreadKey(node, arrival, this.graph));
+        }
+    }
+
+    stageSession(node: PipelineNode, context: Context): StageSession {
+        const fidelity = (context.getString('internal.fidelity') || DEFAULT_FIDELITY) as Fidelity;
+        const thread = context.getString('internal.thread_key');
+        const carried = carriedContext(fidelity, {
+            goal: this.graph.goal,
+            run_id: this.runId,
+            completed_nodes: this.completed,
+            node_outcomes: this.outcomes,
+            context: context.snapshot(),
+            logs: context.logEntries()
+        });
+        return { fidelity, ...(fidelity === 'full' && { thread_key: thread || node.id }), carried };
+    }
+
+    recordUsage(usage: RunUsage): void {
+        this.budget.add(usage);
+    }
+
     /** Success resets the node's retry counter; RETRY with no attempts left becomes FAIL, or PARTIAL_SUCCESS with allow_partial (§3.5). */
     private afterRetries(node: PipelineNode, outcome: Outcome, context: Context): Outcome {
         if (isSuccess(outcome.status) && this.retries[node.id]) {
@@ -339,6 +408,7 @@ class Run implements EngineServices {
             node_retries: this.retries,
             node_visits: this.visits,
             node_outcomes: this.outcomes,
+            usage: this.budget.usage,
             context: this.context.snapshot(),
             logs: this.context.logEntries()
         });
@@ -353,18 +423,19 @@ class Run implements EngineServices {
             node_outcomes: { ...this.outcomes },
             context: this.context.snapshot(),
             ...(outcome.failure_reason !== undefined && status !== 'success' && { failure_reason: outcome.failure_reason }),
+            usage: this.budget.usage,
             logs_root: this.logsRoot
         };
     }
 
-    private finish(outcome: Outcome): PipelineRunResult {
+    private finish(outcome: Outcome, budgetExceeded = false): PipelineRunResult {
         const duration_ms = performance.now() - this.started;
         if (isSuccess(outcome.status)) {
-            this.emit({ kind: 'PipelineCompleted', duration_ms });
+            this.emit({ kind: 'PipelineCompleted', duration_ms, artifact_count: this.artifacts.list().length });
             return this.result('success', outcome);
         }
         this.emit({ kind: 'PipelineFailed', error: outcome.failure_reason ?? outcome.status, duration_ms });
-        return this.result('fail', outcome);
+        return { ...this.result('fail', outcome), ...(budgetExceeded && { budget_exceeded: true }) };
     }
 
     private cancelled(reason: string): PipelineRunResult {

@@ -1,8 +1,11 @@
 /** The handler contract (§4.1) and what the engine offers handlers that need more than one node. */
+import type { ArtifactStore } from '../artifacts.js';
 import type { Context } from '../context.js';
 import type { PipelineEvent } from '../events.js';
 import type { Outcome } from '../outcome.js';
+import type { StageSession } from '../fidelity.js';
 import type { PipelineGraph, PipelineNode } from '../pipeline-graph.js';
+import type { RunUsage } from '../run-budget.js';
 
 export interface BranchResult {
     /** The last node the branch ran; '' when it ran none (its first node was the stop node). */
@@ -20,6 +23,12 @@ export interface EngineServices {
      * next node would be `stopAt`, an exit node, or there is no next node (used by the parallel handler).
      */
     runBranch(startId: string, stopAt: string, context: Context, signal: AbortSignal): Promise<BranchResult>;
+    /** What an LLM stage gets of the run (§5.4): its fidelity, under `full` its thread, and the run so far. */
+    stageSession(node: PipelineNode, context: Context): StageSession;
+    /** Counts a model reply's tokens and cost against the run's budget; going over it stops the run. */
+    recordUsage(usage: RunUsage): void;
+    /** Large stage outputs (§5.5), file-backed in the run directory. */
+    readonly artifacts: ArtifactStore;
 }
 
 /**

@@ -7,6 +7,8 @@ import { expandVariables } from '../transforms.js';
 import type { NodeHandler } from './handler.js';
 
 const STDERR_IN_REASON = 2000;
+/** How much of a file-backed output the context keeps. */
+const OUTPUT_IN_CONTEXT = 4000;
 
 interface CommandResult {
     readonly code: number | null;
@@ -54,7 +56,7 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, signal: 
  * non-zero exit fails the node with its stderr.
  */
 export function createToolHandler(workdir: string): NodeHandler {
-    return async (node, _context, graph, logsRoot, signal) => {
+    return async (node, context, graph, logsRoot, signal, engine) => {
         const command = node.attrs.tool_command ?? '';
         if (command.trim() === '') {
             return { status: 'fail', failure_reason: 'No tool_command specified' };
@@ -74,10 +76,16 @@ export function createToolHandler(workdir: string): NodeHandler {
             const detail = result.stderr.trim().slice(-STDERR_IN_REASON);
             return { status: 'fail', failure_reason: `tool_command exited with code ${result.code}${detail ? `: ${detail}` : ''}` };
         }
+        // Without the trailing newline, so conditions like `context.tool.output=ok` work.
+        const output = result.stdout.replace(/\r?\n$/, '');
+        const artifact = engine.artifacts.store(`${node.id}.output`, `output of ${node.id}`, output);
         return {
             status: 'success',
-            // Without the trailing newline, so conditions like `context.tool.output=ok` work.
-            context_updates: { 'tool.output': result.stdout.replace(/\r?\n$/, '') },
+            // A large output stays out of the context (and so out of every checkpoint): the context
+            // gets its start and the artifact's id, the artifact store the whole.
+            context_updates: artifact.is_file_backed
+                ? { 'tool.output': `${output.slice(0, OUTPUT_IN_CONTEXT)}…`, 'tool.output_artifact': artifact.id }
+                : { 'tool.output': output, ...(context.get('tool.output_artifact') !== undefined && { 'tool.output_artifact': '' }) },
             notes: `Tool completed: ${command}`
         };
     };
