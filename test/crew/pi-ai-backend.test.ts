@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Context, createNode, isRetryableError, type PipelineNode, type StageCall } from '../../language-server/src/crew/engine/index.js';
 import type { CrewLlm, CrewLlmUsage } from '../../language-server/src/crew/llm.js';
@@ -24,7 +25,7 @@ const node = (id: string, attrs: Record<string, string> = {}): PipelineNode => c
 const context = () => new Context({ 'graph.goal': 'Grow tomatoes' });
 const signal = () => new AbortController().signal;
 /** A stage under the default fidelity whose usage reports go nowhere. */
-const stage = (): StageCall => ({ fidelity: 'compact', carried: '', reportUsage: () => undefined });
+const stage = (): StageCall => ({ fidelity: 'compact', carried: '', stage_dir: tmpdir(), reportUsage: () => undefined });
 
 async function failure(promise: Promise<unknown>): Promise<LlmStageError> {
     const error = await promise.then(() => undefined, (e: unknown) => e);

@@ -40,6 +40,17 @@ export interface TextRequest {
     prompt: string;
     /** Earlier turns of the same conversation, which the prompt continues (a `full`-fidelity thread). */
     history?: readonly Message[];
+    /** Tools the model may call before it answers; each call's result goes back to it. */
+    tools?: readonly ModelTool[];
+}
+
+/** A tool a model may call while it works on a text answer. */
+export interface ModelTool {
+    readonly name: string;
+    readonly description: string;
+    readonly parameters: TObject;
+    /** Its result as the model will read it; `is_error` for a refused or failed call. */
+    execute(call: ToolCall): Promise<{ text: string; is_error: boolean }>;
 }
 
 /** The schema is an object because providers accept only objects as a tool's parameters. */
@@ -49,6 +60,8 @@ export interface StructuredRequest<S extends TObject> extends TextRequest { sche
 const TRANSPORT_TRIES = 4;
 const FIRST_BACKOFF_MS = 1000;
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** Rounds of tool calls a text answer may take before the model is deemed stuck. */
+const MAX_TOOL_ROUNDS = 25;
 /** Validation problems quoted in the final error; the model is sent all of them. */
 const PROBLEMS_IN_ERROR = 3;
 
@@ -79,11 +92,29 @@ export async function askStructured<S extends TObject>(
     throw invalidOutputError(caller.site, `gave no valid answer in ${maxAttempts} attempts (last: ${quoted})`);
 }
 
-/** `conversation` is the history, the prompt and the reply: what a continuation of it passes as history. */
+/**
+ * `conversation` is the history, the prompt, any tool calls with their results, and the answer: what
+ * a continuation of it passes as history. With tools, the model's tool calls are executed in order
+ * and answered until it replies without calling one.
+ */
 export async function askText(llm: CrewLlm, request: TextRequest, options: AskOptions = {}): Promise<{ text: string; usage: CrewLlmUsage; conversation: Message[] }> {
     const caller = new ModelCaller(llm, request.role, options);
     const messages = [...request.history ?? [], userMessage(request.prompt)];
-    const reply = await caller.request({ systemPrompt: request.system, messages });
+    const tools = request.tools ?? [];
+    const context: Context = { systemPrompt: request.system, messages, ...(tools.length && { tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })) }) };
+    let reply = await caller.request(context);
+    for (let round = 1; tools.length && toolCalls(reply).length; round++) {
+        if (round > MAX_TOOL_ROUNDS) {
+            throw invalidOutputError(caller.site, `kept calling tools after ${MAX_TOOL_ROUNDS} rounds without answering`);
+        }
+        messages.push(reply);
+        for (const call of toolCalls(reply)) {
+            const tool = tools.find(candidate => candidate.name === call.name);
+            const result = tool ? await tool.execute(call) : { text: `There is no tool ${call.name}; the tools are ${tools.map(t => t.name).join(', ')}.`, is_error: true };
+            messages.push({ role: 'toolResult', toolCallId: call.id, toolName: call.name, content: [{ type: 'text', text: result.text }], isError: result.is_error, timestamp: Date.now() });
+        }
+        reply = await caller.request(context);
+    }
     if (reply.stopReason === 'length') {
         throw invalidOutputError(caller.site, 'stopped at its output limit before finishing the answer');
     }

@@ -8,11 +8,14 @@
  * Context fidelity (§5.4): a stage under `full` continues the conversation of its thread (every
  * stage with the same thread key, in this backend's lifetime, which is one run); any other mode
  * starts a fresh conversation whose system message tells the run so far as the engine summarised it.
+ * A node's `tools` gives the model tools in the working directory, with the tool hooks around each
+ * call (stage-tools.ts).
  */
 import type { Message } from '@mariozechner/pi-ai';
 import type { CodergenBackend, Context, PipelineNode, StageCall } from './engine/index.js';
 import type { CrewEnv, CrewLlm, CrewLlmEvent, CrewLlmSettings, CrewLlmUsage } from './llm.js';
 import { CrewLlmError, type CrewLlmErrorKind } from './llm-errors.js';
+import { stageTools } from './stage-tools.js';
 
 export interface PiAiBackendOptions {
     /** How long one request may take; no limit of our own when absent. */
@@ -27,6 +30,8 @@ export interface PiAiBackendOptions {
     readonly env?: CrewEnv;
     /** Waits between retries; tests pass one that returns at once. */
     readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    /** Where the tools of a stage (its node's `tools`) work; defaults to the process's directory. */
+    readonly workdir?: string;
 }
 
 /**
@@ -62,6 +67,7 @@ export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}
     /** The conversation of each `full`-fidelity thread so far. */
     const threads = new Map<string, Message[]>();
     const env = options.env ?? process.env;
+    const workdir = options.workdir ?? process.cwd();
 
     /** The node's model: the configured one unless `llm_provider` or `llm_model` names another. */
     const modelFor = (node: PipelineNode): Promise<CrewLlm> => {
@@ -101,7 +107,11 @@ export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}
                     role: `stage ${node.id}`,
                     system: stageSystemPrompt(node, context, stage.carried),
                     prompt,
-                    history: thread === undefined ? [] : threads.get(thread) ?? []
+                    history: thread === undefined ? [] : threads.get(thread) ?? [],
+                    tools: stageTools({
+                        node, context, signal, workdir, stageDir: stage.stage_dir,
+                        env: { ...process.env, ATTRACTOR_STAGE_DIR: stage.stage_dir, ATTRACTOR_NODE_ID: node.id }
+                    })
                 };
                 const { text, conversation } = await askText(model, request, {
                     signal,

@@ -103,8 +103,10 @@ export class PipelineRequests {
             throw new ResponseError(ErrorCodes.InvalidRequest, `${graph.id} is running already; cancel that run first.`);
         }
 
+        // Tool nodes and the tools of LLM stages work beside the pipeline file.
+        const workdir = URI.parse(uri).scheme === 'file' ? path.dirname(URI.parse(uri).fsPath) : os.tmpdir();
         const model = simulate || llmStages(graph).length === 0 ? undefined : await this.model();
-        const backend: CodergenBackend | undefined = model?.llm && createPiAiBackend(model.llm, { timeoutMs: model.timeoutMs, settings: model.settings });
+        const backend: CodergenBackend | undefined = model?.llm && createPiAiBackend(model.llm, { timeoutMs: model.timeoutMs, settings: model.settings, workdir });
         const runId = newRunId();
         const logsRoot = runDirectory(uri, runId);
         const controller = new AbortController();
@@ -121,7 +123,7 @@ export class PipelineRequests {
         const registry = createDefaultRegistry({
             backend,
             interviewer: new CallbackInterviewer((question, signal) => this.ask(runId, uri, question, signal)),
-            toolWorkdir: URI.parse(uri).scheme === 'file' ? path.dirname(URI.parse(uri).fsPath) : os.tmpdir()
+            toolWorkdir: workdir
         });
         const onEvent = (event: PipelineEvent) => {
             const stage = this.track(graph, state, event);

@@ -1,6 +1,6 @@
 /** The LLM task handler (§4.5): prompt → backend → prompt.md, response.md, SUCCESS (FAIL for an empty response). */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stageDirectory } from '../checkpoint.js';
 import type { Context } from '../context.js';
 import type { StageSession } from '../fidelity.js';
@@ -12,6 +12,8 @@ import type { NodeHandler } from './handler.js';
 
 /** A stage's session (§5.4) and where the backend reports what the model used. */
 export interface StageCall extends StageSession {
+    /** The node's stage directory (absolute), where the backend may record what the stage did. */
+    readonly stage_dir: string;
     /** Each model reply's tokens and cost, counted against the run's budget. */
     reportUsage(usage: RunUsage): void;
 }
@@ -33,7 +35,7 @@ export function createCodergenHandler(backend?: CodergenBackend): NodeHandler {
         const prompt = expandVariables(node.prompt || node.label, graph);
         const stageDir = stageDirectory(logsRoot, node.id);
         writeFileSync(join(stageDir, 'prompt.md'), prompt);
-        const stage: StageCall = { ...engine.stageSession(node, context), reportUsage: usage => engine.recordUsage(usage) };
+        const stage: StageCall = { ...engine.stageSession(node, context), stage_dir: resolve(stageDir), reportUsage: usage => engine.recordUsage(usage) };
         const result = backend ? await backend.run(node, prompt, context, signal, stage) : `[Simulated] Response for stage: ${node.id}`;
         if (typeof result !== 'string') {
             return result;

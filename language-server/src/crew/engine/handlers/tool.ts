@@ -1,51 +1,14 @@
 /** The tool handler (§4.10): runs `tool_command` in a shell; stdout becomes `tool.output`. */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stageDirectory } from '../checkpoint.js';
+import { runShell } from '../shell.js';
 import { expandVariables } from '../transforms.js';
 import type { NodeHandler } from './handler.js';
 
 const STDERR_IN_REASON = 2000;
 /** How much of a file-backed output the context keeps. */
 const OUTPUT_IN_CONTEXT = 4000;
-
-interface CommandResult {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs `command` in `sh -c` (its own process group, so aborting kills the whole command tree). */
-function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<CommandResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        const kill = () => {
-            try {
-                process.kill(-child.pid!, 'SIGKILL');
-            } catch {
-                // The command already exited.
-            }
-        };
-        signal.addEventListener('abort', kill, { once: true });
-        child.on('error', error => {
-            signal.removeEventListener('abort', kill);
-            reject(error);
-        });
-        child.on('close', code => {
-            signal.removeEventListener('abort', kill);
-            if (signal.aborted) {
-                reject(signal.reason);
-                return;
-            }
-            resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
-        });
-    });
-}
 
 /**
  * Commands run in `workdir` with the stage in their environment: `ATTRACTOR_STAGE_DIR` (the node's

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPiAiBackend } from '../../language-server/src/crew/pi-ai-backend.js';
+import { runDot, useTempDirs } from './engine/helpers.js';
+import { FAKE_KEY, resolvedLlm } from './llm/llm-test-helpers.js';
+import { startScriptedOpenAiServer, streamedText, streamedToolCall, type ScriptedOpenAiServer } from './llm/scripted-openai-server.js';
+
+/** One LLM stage `write` with the given node attributes (and graph attributes). */
+const pipeline = (nodeAttrs: string, graphAttrs = '') => `digraph Tools {
+    ${graphAttrs ? `graph [${graphAttrs}]` : ''}
+    start [shape=Mdiamond]
+    write [prompt="Write the plan to plan.md", ${nodeAttrs}]
+    exit [shape=Msquare]
+    start -> write -> exit
+}`;
+
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+
+describe('tools of LLM stages and their hooks (§9.7)', () => {
+    const dirs = useTempDirs();
+    let server: ScriptedOpenAiServer;
+    let workdir: string;
+    let logsRoot: string;
+
+    beforeEach(async () => {
+        server = await startScriptedOpenAiServer();
+        workdir = dirs();
+        logsRoot = dirs();
+    });
+    afterEach(() => server.close());
+
+    const run = (dot: string) => {
+        const env = { FSPEC_CREW_BASE_URL: server.baseUrl, FSPEC_CREW_MODEL: 'stage-model', FSPEC_CREW_API_KEY: FAKE_KEY };
+        return runDot(dot, logsRoot, { defaults: { backend: createPiAiBackend(resolvedLlm({}, env), { env, workdir }) } });
+    };
+    /** The tool results the model was sent in its second request. */
+    const toolResults = () => (server.requests[1].body.messages as { role: string; content: unknown }[]).filter(m => m.role === 'tool');
+
+    it('[S19] pre and post hooks run around each tool call with the call on stdin; both are recorded', async () => {
+        server.enqueue(streamedToolCall('write_file', ['{"path":"plan.md",', '"content":"two beds"}']), streamedText(['Wrote the plan']));
+        const hooks = join(workdir, 'hooks.log');
+        const result = await run(pipeline(
+            `tools="write_file,read_file", tool_hooks.pre="(echo pre $ATTRACTOR_TOOL_NAME; cat; echo) >> ${hooks}", tool_hooks.post="(echo post $ATTRACTOR_TOOL_IS_ERROR; cat; echo) >> ${hooks}"`
+        ));
+        expect(result.status).toBe('success');
+        expect(readFileSync(join(workdir, 'plan.md'), 'utf8')).toBe('two beds');
+        const log = readFileSync(hooks, 'utf8').trim().split('\n');
+        expect(log[0]).toBe('pre write_file');
+        expect(JSON.parse(log[1])).toMatchObject({ node_id: 'write', tool_name: 'write_file', arguments: { path: 'plan.md', content: 'two beds' } });
+        expect(log[2]).toBe('post false');
+        expect(JSON.parse(log[3])).toMatchObject({ tool_name: 'write_file', result: 'wrote 8 bytes to plan.md', is_error: false });
+        expect(toolResults()[0].content).toContain('wrote 8 bytes to plan.md');
+        const [call] = lines(join(logsRoot, 'write', 'tool_calls.jsonl'));
+        expect(call).toMatchObject({ tool: 'write_file', skipped: false, is_error: false, pre_hook: { exit_code: 0 }, post_hook: { exit_code: 0 } });
+    });
+
+    it('[S19] a pre-hook that exits non-zero skips the call: the model is told, the stage log records it', async () => {
+        server.enqueue(streamedToolCall('write_file', ['{"path":"plan.md","content":"x"}']), streamedText(['Could not write']));
+        const result = await run(pipeline('tools="write_file"', 'tool_hooks.pre="echo writes are frozen >&2; exit 3"'));
+        expect(result.status).toBe('success');
+        expect(existsSync(join(workdir, 'plan.md'))).toBe(false);
+        expect(toolResults()[0].content).toContain('The call was refused by the tool_hooks.pre hook (exit code 3): writes are frozen');
+        const [call] = lines(join(logsRoot, 'write', 'tool_calls.jsonl'));
+        expect(call).toMatchObject({ tool: 'write_file', skipped: true, pre_hook: { exit_code: 3, output: 'writes are frozen' } });
+        expect(call.post_hook).toBeUndefined();
+        const checkpoint = JSON.parse(readFileSync(join(logsRoot, 'checkpoint.json'), 'utf8')) as { logs: string[] };
+        expect(checkpoint.logs).toContain('write: tool call write_file skipped by tool_hooks.pre (exit code 3)');
+    });
+
+    it('[S19] a failing post-hook blocks nothing and is recorded', async () => {
+        server.enqueue(streamedToolCall('write_file', ['{"path":"notes/plan.md","content":"ok"}']), streamedText(['done']));
+        const result = await run(pipeline('tools="write_file", tool_hooks.post="exit 1"'));
+        expect(result.status).toBe('success');
+        expect(readFileSync(join(workdir, 'notes/plan.md'), 'utf8')).toBe('ok');
+        const [call] = lines(join(logsRoot, 'write', 'tool_calls.jsonl'));
+        expect(call).toMatchObject({ skipped: false, is_error: false, post_hook: { exit_code: 1 } });
+    });
+
+    it('tools never reach outside the working directory, and a shell call returns its exit code and output', async () => {
+        server.enqueue(
+            streamedToolCall('read_file', ['{"path":"../../etc/passwd"}']),
+            streamedToolCall('shell', ['{"command":"echo hi; exit 2"}']),
+            streamedText(['stopped'])
+        );
+        const result = await run(pipeline('tools="read_file,shell"'));
+        expect(result.status).toBe('success');
+        const messages = server.requests[2].body.messages as { role: string; content: unknown }[];
+        const results = messages.filter(m => m.role === 'tool').map(m => String(m.content));
+        expect(results[0]).toMatch(/^Refused: \.\.\/\.\.\/etc\/passwd is outside the working directory/);
+        expect(results[1]).toContain('exit code 2\n--- stdout\nhi\n');
+    });
+
+    it('a stage listing an unknown tool fails naming the known ones; without tools the model gets none', async () => {
+        const failed = await run(pipeline('tools="write_file,rm_rf"'));
+        expect(failed.status).toBe('fail');
+        expect(failed.failure_reason).toBe('node write lists unknown tools (rm_rf); the tools are read_file, list_files, write_file, shell');
+        expect(server.requests).toHaveLength(0);
+
+        server.enqueue(streamedText(['plain answer']));
+        const plain = await run(pipeline('label="Write"'));
+        expect(plain.status).toBe('success');
+        expect(server.requests[0].body.tools).toBeUndefined();
+    });
+});
