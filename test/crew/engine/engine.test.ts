@@ -64,7 +64,7 @@ describe('execution engine', () => {
         const registry = createDefaultRegistry();
         const codergen = registry.resolve(parseDot('digraph G { n }').nodes.get('n')!).handler;
         expect(registry.resolve(parseDot('digraph G { n [shape=ellipse] }').nodes.get('n')!).handler).toBe(codergen);
-        expect(registry.resolve(parseDot('digraph G { n [shape=house] }').nodes.get('n')!).type).toBe('default');
+        expect(registry.resolve(parseDot('digraph G { n [shape=house] }').nodes.get('n')!).type).toBe('stack.manager_loop');
         expect(registry.resolve(parseDot('digraph G { n [shape=box, type="tool"] }').nodes.get('n')!).type).toBe('tool');
         expect(registry.resolve(parseDot('digraph G { n [shape=hexagon, type="nobody"] }').nodes.get('n')!).type).toBe('wait.human');
     });

@@ -175,9 +175,10 @@ describe('validation and linting', () => {
         expect(diagnostics(VALID.replace('[prompt="Do it"]', '[prompt="Do it", goal_gate=true]').replace('{', '{ retry_target=work;'), 'goal_gate_has_retry')).toEqual([]);
     });
 
-    test('type_known: a house (stack.manager_loop) node is reported, since no handler is registered for it', () => {
-        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [shape=house]'), 'type_known'))
-            .toMatchObject([{ severity: 'warning', node_id: 'work', message: expect.stringContaining('stack.manager_loop') }]);
+    test('type_known: a type no handler is registered for is reported; a house (stack.manager_loop) node is known', () => {
+        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [type="nobody"]'), 'type_known'))
+            .toMatchObject([{ severity: 'warning', node_id: 'work', message: expect.stringContaining('nobody') }]);
+        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [shape=house]'), 'type_known')).toEqual([]);
     });
 
     test('type_known uses the registry the runner gets', () => {

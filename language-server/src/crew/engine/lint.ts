@@ -47,7 +47,7 @@ export interface LintContext {
 }
 
 /** The handler types of the default registry. */
-export const BUILT_IN_HANDLER_TYPES: readonly string[] = ['start', 'exit', 'codergen', 'conditional', 'wait.human', 'tool', 'parallel', 'parallel.fan_in'];
+export const BUILT_IN_HANDLER_TYPES: readonly string[] = ['start', 'exit', 'codergen', 'conditional', 'wait.human', 'tool', 'parallel', 'parallel.fan_in', 'stack.manager_loop'];
 
 function edgeRef(edge: PipelineEdge, index: number): { edge: { from: string; to: string }; edge_index: number } {
     return { edge: { from: edge.from, to: edge.to }, edge_index: index };

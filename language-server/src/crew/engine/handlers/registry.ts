@@ -5,6 +5,7 @@ import { createCodergenHandler, type CodergenBackend } from './codergen.js';
 import { conditionalHandler } from './conditional.js';
 import { exitHandler } from './exit.js';
 import { fanInHandler } from './fan-in.js';
+import { createManagerLoopHandler } from './manager-loop.js';
 import type { NodeHandler } from './handler.js';
 import { parallelHandler } from './parallel.js';
 import { startHandler } from './start.js';
@@ -47,7 +48,7 @@ export interface DefaultHandlerOptions {
     readonly backend?: CodergenBackend;
     /** Answers wait.human nodes; without one they fail. */
     readonly interviewer?: Interviewer;
-    /** Working directory of tool commands; defaults to the process's. */
+    /** Working directory of tool commands and of a manager loop's relative `stack.child_dotfile`; defaults to the process's. */
     readonly toolWorkdir?: string;
 }
 
@@ -61,6 +62,7 @@ export function createDefaultRegistry(options: DefaultHandlerOptions = {}): Hand
     registry.register('conditional', conditionalHandler);
     registry.register('wait.human', createWaitHumanHandler(options.interviewer));
     registry.register('tool', createToolHandler(options.toolWorkdir ?? process.cwd()));
+    registry.register('stack.manager_loop', createManagerLoopHandler(() => registry, options.toolWorkdir ?? process.cwd()));
     registry.register('parallel', parallelHandler);
     registry.register('parallel.fan_in', fanInHandler);
     return registry;
