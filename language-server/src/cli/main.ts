@@ -7,6 +7,7 @@ import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateC
 import { growCommand, type GrowOptions } from './grow.js';
 import { InputError } from './load.js';
 import { registerPipelineCommands } from './pipeline.js';
+import { registerPipelineServeCommand } from './pipeline-serve.js';
 import { rollbackCommand, type RollbackOptions } from './rollback.js';
 import { testCommand, type TestOptions } from './test.js';
 import { variantCommand, type VariantOptions } from './variant.js';
@@ -118,7 +119,7 @@ program.command('deploy')
     .addHelpText('after', '\nExit 0 deployed; 1 a test failed or the deploy was refused (the deployed version stays what it was); 2 bad input.')
     .action((file: string, options: DeployOptions) => run(services => deployCommand(services, file, options)));
 
-registerPipelineCommands(program);
+registerPipelineServeCommand(registerPipelineCommands(program));
 
 async function run(command: (services: ReturnType<typeof createFspecServices>['Fspec']) => Promise<CommandResult>): Promise<void> {
     try {

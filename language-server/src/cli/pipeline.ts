@@ -32,7 +32,8 @@ import {
     type PipelineEvent,
     type PipelineGraph,
     type PipelineRunResult,
-    type RunLimits
+    type RunLimits,
+    type CodergenBackend
 } from '../crew/engine/index.js';
 import { answerQuestion, FileQuestionInterviewer, QuestionStoreError, type StoredQuestion } from '../crew/engine/question-store.js';
 import { runsFolder } from '../crew/growth-run.js';
@@ -72,13 +73,13 @@ export interface PipelineDiagnosticRecord {
     range: { start: { line: number; character: number }; end: { line: number; character: number } };
 }
 
-interface CheckedPipeline {
+export interface CheckedPipeline {
     graph?: PipelineGraph;
     records: PipelineDiagnosticRecord[];
 }
 
 /** Parses and lints one pipeline; crew node types and attributes count as known. */
-function checkPipeline(file: string, source: string): CheckedPipeline {
+export function checkPipeline(file: string, source: string): CheckedPipeline {
     const options = crewValidateOptions();
     const { graph, sourceMap, problems } = parsePipeline(source, { attributes: options.attributes });
     const diagnostics = [...problems, ...(graph ? validate(graph, options) : [])];
@@ -151,7 +152,7 @@ export interface PipelineTerminal {
 }
 
 /** A duration as the engine writes them (`90s`, `15m`, `250ms`), or plain seconds. */
-function durationOption(flag: string, value: string): number {
+export function durationOption(flag: string, value: string): number {
     if (/^\d+(\.\d+)?$/.test(value.trim())) {
         return Number(value) * 1000;
     }
@@ -162,7 +163,7 @@ function durationOption(flag: string, value: string): number {
     }
 }
 
-function numberOption(flag: string, value: string, integer: boolean): number {
+export function numberOption(flag: string, value: string, integer: boolean): number {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
         throw new PipelineInputError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} ≥ 0`);
@@ -245,13 +246,17 @@ function runDirectory(file: string, graph: PipelineGraph, options: PipelineRunOp
     }
     const runId = newRunId();
     const folder = runsFolder(file);
-    // Run folders hold checkpoints and logs, never committed.
+    ensureRunsFolder(folder);
+    return { logsRoot: path.join(folder, runId), runId, resuming: false };
+}
+
+/** Creates a folder of run directories, git-ignored: they hold checkpoints and logs, never committed. */
+export function ensureRunsFolder(folder: string): void {
     const ignore = path.join(folder, '.gitignore');
     if (!fs.existsSync(ignore)) {
         fs.mkdirSync(folder, { recursive: true });
         fs.writeFileSync(ignore, '*\n');
     }
-    return { logsRoot: path.join(folder, runId), runId, resuming: false };
 }
 
 function readManifestName(logsRoot: string): string | undefined {
@@ -267,6 +272,56 @@ function answerHint(logsRoot: string, question: StoredQuestion): string {
     const choices = question.options.length ? `\n    options: ${question.options.map(o => `${o.key} (${o.label})`).join(', ')}` : '';
     const timeout = question.timeout_seconds === undefined ? '' : `\n    times out after ${question.timeout_seconds} s${question.default ? `, then takes ${question.default.selected_option?.label ?? question.default.value}` : ''}`;
     return `  ${question.node}: waiting for an answer to ${question.id} ("${question.text}")${choices}${timeout}\n    answer with: fspec pipeline answer ${displayPath(logsRoot)} ${question.id} ${example}\n`;
+}
+
+/** What runs a pipeline's LLM stages: a backend on the configured model, or none (simulated). */
+export interface PipelineBackend {
+    readonly backend?: CodergenBackend;
+    /** The LLM stages' node ids. */
+    readonly stages: readonly string[];
+    /** The model, as `provider/model`, when there is a backend. */
+    readonly describe?: string;
+}
+
+/**
+ * The checks and the model every run of a general pipeline needs, from the command line or over
+ * HTTP: a crew pipeline is refused (its steps grow a spec), and LLM stages need a usable model unless
+ * simulated. Throws PipelineInputError saying what to do.
+ */
+export async function pipelineBackend(
+    file: string, graph: PipelineGraph, options: { simulate?: boolean; env: NodeJS.ProcessEnv; onRetry?: (node: string, detail: string) => void }
+): Promise<PipelineBackend> {
+    const crewTypes = new Set(crewNodeTypes());
+    const crewNodes = [...graph.nodes.values()].filter(node => crewTypes.has(node.type));
+    if (crewNodes.length > 0) {
+        throw new PipelineInputError(`${file} is a crew pipeline (${crewNodes.slice(0, 3).map(n => `${n.id}: ${n.type}`).join(', ')}${crewNodes.length > 3 ? ', …' : ''}); `
+            + 'crew steps grow a spec, so run them with `fspec grow <spec.fspec>`. `fspec pipeline run` runs general pipelines (LLM, tool, human and routing nodes).');
+    }
+    const stages = llmStages(graph);
+    if (options.simulate || stages.length === 0) {
+        return { stages };
+    }
+    let model: Awaited<ReturnType<typeof crewModel>>;
+    try {
+        model = await crewModel({}, options.env);
+    } catch (e) {
+        throw new PipelineInputError(e instanceof CrewLlmError ? e.message : String(e));
+    }
+    if (!model.llm) {
+        const why = model.describe === 'offline' ? 'no model is configured' : `the model is not usable: ${model.describe.replace(/^offline \((.*)\)$/, '$1')}`;
+        throw new PipelineInputError(`${graph.id} has LLM stages (${stages.slice(0, 5).join(', ')}${stages.length > 5 ? ', …' : ''}) and ${why}. `
+            + 'Set FSPEC_CREW_PROVIDER and FSPEC_CREW_MODEL (with the provider\'s API key), or FSPEC_CREW_BASE_URL and FSPEC_CREW_MODEL for an OpenAI-compatible endpoint; or run with --simulate.');
+    }
+    const backend = createPiAiBackend(model.llm, {
+        timeoutMs: model.timeoutMs,
+        env: options.env,
+        onEvent: (event, node) => {
+            if (event.type === 'retry') {
+                options.onRetry?.(node.id, `${event.kind === 'rate-limited' ? 'rate-limited' : 'provider error'} (${event.detail}); asking again in ${formatMs(event.delayMs)}`);
+            }
+        }
+    });
+    return { backend, stages, describe: model.describe };
 }
 
 /**
@@ -289,12 +344,6 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
             exitCode: 1
         };
     }
-    const crewTypes = new Set(crewNodeTypes());
-    const crewNodes = [...graph.nodes.values()].filter(node => crewTypes.has(node.type));
-    if (crewNodes.length > 0) {
-        throw new PipelineInputError(`${file} is a crew pipeline (${crewNodes.slice(0, 3).map(n => `${n.id}: ${n.type}`).join(', ')}${crewNodes.length > 3 ? ', …' : ''}); `
-            + 'crew steps grow a spec, so run them with `fspec grow <spec.fspec>`. `fspec pipeline run` runs general pipelines (LLM, tool, human and routing nodes).');
-    }
     // The flags replace the graph's own budgets (max_tokens, max_cost, max_wall_time); the engine enforces them.
     const limits: RunLimits = {
         max_tokens: options.maxTokens === undefined ? undefined : numberOption('--max-tokens', options.maxTokens, true),
@@ -304,33 +353,15 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
     const questionTimeout = options.questionTimeout === undefined ? undefined : durationOption('--question-timeout', options.questionTimeout) / 1000;
     const pollMs = options.pollInterval === undefined ? undefined : durationOption('--poll-interval', options.pollInterval);
     const initial = parseSets(options.set ?? []);
+
+    const { backend, stages, describe } = await pipelineBackend(file, graph, {
+        simulate: options.simulate,
+        env: terminal.env,
+        onRetry: (node, detail) => say(`  ${node}: ${detail}`)
+    });
+
     const { logsRoot, runId, resuming } = runDirectory(file, graph, options);
 
-    // The model, unless every LLM stage is simulated (or there is none).
-    const stages = llmStages(graph);
-    let model: Awaited<ReturnType<typeof crewModel>> | undefined;
-    if (!options.simulate && stages.length > 0) {
-        try {
-            model = await crewModel({}, terminal.env);
-        } catch (e) {
-            throw new PipelineInputError(e instanceof CrewLlmError ? e.message : String(e));
-        }
-        if (!model.llm) {
-            const why = model.describe === 'offline' ? 'no model is configured' : `the model is not usable: ${model.describe.replace(/^offline \((.*)\)$/, '$1')}`;
-            throw new PipelineInputError(`${graph.id} has LLM stages (${stages.slice(0, 5).join(', ')}${stages.length > 5 ? ', …' : ''}) and ${why}. `
-                + 'Set FSPEC_CREW_PROVIDER and FSPEC_CREW_MODEL (with the provider\'s API key), or FSPEC_CREW_BASE_URL and FSPEC_CREW_MODEL for an OpenAI-compatible endpoint; or run with --simulate.');
-        }
-    }
-
-    const backend = model?.llm && createPiAiBackend(model.llm, {
-        timeoutMs: model.timeoutMs,
-        env: terminal.env,
-        onEvent: (event, node) => {
-            if (event.type === 'retry') {
-                say(`  ${node.id}: ${event.kind === 'rate-limited' ? 'rate-limited' : 'provider error'} (${event.detail}); asking again in ${formatMs(event.delayMs)}`);
-            }
-        }
-    });
     let interviewer: Interviewer;
     let consoleInterviewer: ConsoleInterviewer | undefined;
     if (options.autoApprove) {
@@ -348,7 +379,7 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
 
     const registry = createDefaultRegistry({ backend, interviewer });
     const where = displayPath(logsRoot);
-    say(`${resuming ? 'Resuming' : 'Running'} ${graph.id} (${backend ? `LLM stages on ${model!.describe}` : stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${where}`);
+    say(`${resuming ? 'Resuming' : 'Running'} ${graph.id} (${backend ? `LLM stages on ${describe}` : stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${where}`);
     if (resuming) {
         const checkpoint = loadCheckpoint(logsRoot);
         say(`  continuing after ${checkpoint.current_node || 'the start'} (${plural(checkpoint.completed_nodes.length, 'node')} done)`);
@@ -435,8 +466,8 @@ async function guarded(command: () => CommandResult | Promise<CommandResult>): P
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Adds `fspec pipeline validate | run | answer` to the CLI. */
-export function registerPipelineCommands(program: Command): void {
+/** Adds `fspec pipeline validate | run | answer` to the CLI; returns the `pipeline` command. */
+export function registerPipelineCommands(program: Command): Command {
     const pipeline = program.command('pipeline')
         .description('validate and run Attractor pipelines (DOT files): LLM, tool and human-gate stages, a run directory per run');
 
@@ -485,4 +516,5 @@ Exit 0 success; 1 the run failed, the pipeline is invalid or a budget was exceed
         .argument('<answer...>', 'the answer')
         .addHelpText('after', '\nExit 1 when there is no such question, it is already answered or timed out, or the answer does not fit it.')
         .action((logsDir: string, question: string, answer: string[]) => guarded(() => pipelineAnswerCommand(logsDir, question, answer)));
+    return pipeline;
 }

@@ -45,7 +45,8 @@ export interface StoredAnswer extends Answer {
 
 /** A question that does not exist, is already answered, or an answer that does not fit its question. */
 export class QuestionStoreError extends Error {
-    constructor(message: string) {
+    /** `missing`: no such question (or id); `closed`: answered or timed out already; `invalid`: the answer does not fit, or a file is unreadable. */
+    constructor(message: string, readonly kind: 'missing' | 'closed' | 'invalid' = 'invalid') {
         super(message);
         this.name = 'QuestionStoreError';
     }
@@ -69,7 +70,7 @@ const QUESTION_FILE = /^q-(\d+)\.json$/;
 export function questionId(name: string): string {
     const match = /^(?:q-)?(\d+)(?:\.json)?$/i.exec(name.trim());
     if (!match) {
-        throw new QuestionStoreError(`"${name}" is not a question id; ids look like q-1`);
+        throw new QuestionStoreError(`"${name}" is not a question id; ids look like q-1`, 'missing');
     }
     return `q-${Number(match[1])}`;
 }
@@ -277,16 +278,16 @@ export function answerQuestion(logsRoot: string, id: string, input: string, now:
     const path = questionFile(logsRoot, qid);
     if (!existsSync(path)) {
         const asked = listQuestions(logsRoot).map(q => q.id);
-        throw new QuestionStoreError(`${logsRoot} has no question ${qid}${asked.length ? ` (questions: ${asked.join(', ')})` : ' (no questions were asked there)'}`);
+        throw new QuestionStoreError(`${logsRoot} has no question ${qid}${asked.length ? ` (questions: ${asked.join(', ')})` : ' (no questions were asked there)'}`, 'missing');
     }
     const question = readJson<StoredQuestion>(path);
     const earlier = readAnswer(logsRoot, qid);
     if (earlier) {
-        throw new QuestionStoreError(alreadyAnswered(qid, earlier));
+        throw new QuestionStoreError(alreadyAnswered(qid, earlier), 'closed');
     }
     const answer: StoredAnswer = { ...parseAnswer(question, input), answered_by: 'human', answered_at: now().toISOString() };
     if (!createOnce(answerFile(logsRoot, qid), JSON.stringify(answer, null, 2))) {
-        throw new QuestionStoreError(alreadyAnswered(qid, readAnswer(logsRoot, qid)));
+        throw new QuestionStoreError(alreadyAnswered(qid, readAnswer(logsRoot, qid)), 'closed');
     }
     return answer;
 }

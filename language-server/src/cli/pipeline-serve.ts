@@ -1,0 +1,433 @@
+/**
+ * `fspec pipeline serve`: the pipeline engine as an HTTP service (§9.5), on 127.0.0.1 by default.
+ * A client submits DOT source and gets a run id; reads the run's status, checkpoint, context and
+ * graph; follows its events as server-sent events; answers its human gates; cancels it. Runs are
+ * set up as `fspec pipeline run` sets them up (same checks, same model, same budgets) and write
+ * the same run directories; their gates use the file-backed question store, so
+ * `fspec pipeline answer <run-dir> q-N …` answers them from another process too.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import {
+    AutoApproveInterviewer,
+    Context,
+    createDefaultRegistry,
+    loadCheckpoint,
+    newRunId,
+    parseDuration,
+    runPipeline,
+    type DotSourceMap,
+    type PipelineEvent,
+    type PipelineGraph,
+    type PipelineRunResult,
+    type RunLimits
+} from '../crew/engine/index.js';
+import { answerQuestion, FileQuestionInterviewer, listQuestions, QuestionStoreError, readAnswer } from '../crew/engine/question-store.js';
+import { parsePipeline } from '../crew/engine/dot-parser.js';
+import { renderPipelineFlowchart } from '../render/pipeline-flowchart.js';
+import { checkPipeline, ensureRunsFolder, PipelineInputError, pipelineBackend } from './pipeline.js';
+
+export interface PipelineServerOptions {
+    readonly host?: string;
+    /** 0 picks a free port. */
+    readonly port?: number;
+    /** Where run directories go. */
+    readonly runsFolder: string;
+    /** Simulate every run's LLM stages unless a request says otherwise. */
+    readonly simulate?: boolean;
+    /** Where tool stages and tools of LLM stages work. */
+    readonly workdir: string;
+    readonly env: NodeJS.ProcessEnv;
+}
+
+export interface PipelineServer {
+    readonly url: string;
+    /** Cancels the runs still going and stops listening. */
+    close(): Promise<void>;
+}
+
+/** A run the server started. */
+interface ServedRun {
+    readonly id: string;
+    readonly graph: PipelineGraph;
+    readonly sourceMap: DotSourceMap;
+    readonly logsRoot: string;
+    readonly controller: AbortController;
+    readonly startedAt: string;
+    readonly events: PipelineEvent[];
+    /** Called with each event, and with undefined once the run has ended. */
+    readonly listeners: Set<(event: PipelineEvent | undefined) => void>;
+    readonly completed: string[];
+    readonly failed: string[];
+    current?: string;
+    result?: PipelineRunResult;
+    finishedAt?: string;
+    /** Set when the run could not even start (an engine error, not a failed stage). */
+    error?: string;
+    done: Promise<void>;
+}
+
+/** An error answer: status and message. */
+class HttpError extends Error {
+    constructor(readonly status: number, message: string, readonly details?: object) {
+        super(message);
+    }
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        request.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY) {
+                reject(new HttpError(413, `the request body is larger than ${MAX_BODY / 1024 / 1024} MB`));
+                request.destroy();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        request.on('error', reject);
+    });
+}
+
+async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+    const text = await readBody(request);
+    if (text.trim() === '') {
+        return {};
+    }
+    try {
+        const value = JSON.parse(text) as unknown;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            throw new Error('expected a JSON object');
+        }
+        return value as Record<string, unknown>;
+    } catch (e) {
+        throw new HttpError(400, `the request body is not a JSON object: ${(e as Error).message}`);
+    }
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body, null, 2);
+    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    response.end(text);
+}
+
+/** The `limits` of a request: numbers, and the wall time as a duration (`30m`) or milliseconds. */
+function limitsOf(value: unknown): RunLimits {
+    if (value === undefined) {
+        return {};
+    }
+    if (typeof value !== 'object' || value === null) {
+        throw new HttpError(400, 'limits must be an object: { max_tokens?, max_cost?, max_wall_time? }');
+    }
+    const { max_tokens, max_cost, max_wall_time } = value as Record<string, unknown>;
+    const number = (name: string, n: unknown) => {
+        if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || n < 0)) {
+            throw new HttpError(400, `limits.${name} must be a number ≥ 0`);
+        }
+        return n as number | undefined;
+    };
+    let wallMs: number | undefined;
+    if (typeof max_wall_time === 'string') {
+        try {
+            wallMs = parseDuration('max_wall_time', max_wall_time);
+        } catch {
+            throw new HttpError(400, `limits.max_wall_time "${max_wall_time}" is not a duration such as 90s or 30m`);
+        }
+    } else {
+        wallMs = number('max_wall_time', max_wall_time);
+    }
+    return { max_tokens: number('max_tokens', max_tokens), max_cost: number('max_cost', max_cost), max_wall_time_ms: wallMs };
+}
+
+function openQuestions(run: ServedRun) {
+    return run.result ? [] : listQuestions(run.logsRoot).filter(question => !readAnswer(run.logsRoot, question.id));
+}
+
+function statusOf(run: ServedRun) {
+    const questions = openQuestions(run);
+    const status = run.error ? 'fail' : run.result?.status ?? (questions.length ? 'waiting' : 'running');
+    const failure = run.error ?? run.result?.failure_reason;
+    return {
+        id: run.id,
+        name: run.graph.id,
+        status,
+        current_node: run.current ?? '',
+        completed_nodes: run.result?.completed_nodes ?? run.completed,
+        ...(failure !== undefined && { failure_reason: failure }),
+        ...(run.result && { usage: run.result.usage }),
+        questions,
+        logs_root: run.logsRoot,
+        started_at: run.startedAt,
+        ...(run.finishedAt && { finished_at: run.finishedAt })
+    };
+}
+
+export async function startPipelineServer(options: PipelineServerOptions): Promise<PipelineServer> {
+    const runs = new Map<string, ServedRun>();
+    ensureRunsFolder(options.runsFolder);
+
+    function track(run: ServedRun, event: PipelineEvent): void {
+        if (event.kind === 'StageStarted') {
+            run.current = event.node_id;
+        } else if (event.kind === 'StageCompleted') {
+            run.completed.push(event.node_id);
+        } else if (event.kind === 'StageFailed' && !event.will_retry) {
+            run.failed.push(event.node_id);
+        }
+        run.events.push(event);
+        for (const listener of run.listeners) {
+            listener(event);
+        }
+    }
+
+    async function start(request: http.IncomingMessage): Promise<ServedRun> {
+        const json = (request.headers['content-type'] ?? '').includes('json');
+        const body = json ? await readJson(request) : { dot: await readBody(request) };
+        if (typeof body.dot !== 'string' || body.dot.trim() === '') {
+            throw new HttpError(400, 'no pipeline: send the DOT source as the body, or JSON { "dot": "<source>" }');
+        }
+        const context = body.context ?? {};
+        if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+            throw new HttpError(400, 'context must be an object of initial context values');
+        }
+        const limits = limitsOf(body.limits);
+        const id = newRunId();
+        const logsRoot = path.join(options.runsFolder, id);
+        const file = path.join(logsRoot, 'pipeline.dot');
+        const { graph, records } = checkPipeline(file, body.dot);
+        if (!graph || records.some(record => record.severity === 'error')) {
+            throw new HttpError(400, 'the pipeline is not valid; nothing ran', { diagnostics: records });
+        }
+        let backend;
+        try {
+            backend = await pipelineBackend(file, graph, { simulate: typeof body.simulate === 'boolean' ? body.simulate : options.simulate, env: options.env });
+        } catch (e) {
+            throw e instanceof PipelineInputError ? new HttpError(422, e.message) : e;
+        }
+        fs.mkdirSync(logsRoot, { recursive: true });
+        fs.writeFileSync(file, body.dot);
+        const interviewer = body.auto_approve === true ? new AutoApproveInterviewer() : new FileQuestionInterviewer(logsRoot, { pollMs: 100 });
+        const registry = createDefaultRegistry({ backend: backend.backend, interviewer, toolWorkdir: options.workdir });
+        const run: ServedRun = {
+            id, graph, sourceMap: parsePipeline(body.dot).sourceMap, logsRoot, controller: new AbortController(), startedAt: new Date().toISOString(),
+            events: [], listeners: new Set(), completed: [], failed: [], done: Promise.resolve()
+        };
+        runs.set(id, run);
+        run.done = runPipeline(graph, { logsRoot, runId: id, registry, signal: run.controller.signal, limits, context: new Context(context as Record<string, unknown>), onEvent: event => track(run, event) })
+            .then(result => {
+                run.result = result;
+            }, (error: unknown) => {
+                run.error = error instanceof Error ? error.message : String(error);
+            })
+            .finally(() => {
+                run.finishedAt = new Date().toISOString();
+                run.current = undefined;
+                for (const listener of run.listeners) {
+                    listener(undefined);
+                }
+            });
+        return run;
+    }
+
+    function find(id: string | null | undefined): ServedRun {
+        const run = id ? runs.get(id) : undefined;
+        if (!run) {
+            throw new HttpError(404, id ? `no pipeline run ${id}` : 'which run? give its id');
+        }
+        return run;
+    }
+
+    function answer(run: ServedRun, questionId: string, given: unknown) {
+        if (typeof given !== 'string' || given.trim() === '') {
+            throw new HttpError(400, 'the answer is missing: send JSON { "answer": "<option key or label, yes/no, or text>" }');
+        }
+        try {
+            return answerQuestion(run.logsRoot, questionId, given);
+        } catch (e) {
+            if (e instanceof QuestionStoreError) {
+                throw new HttpError(e.kind === 'missing' ? 404 : e.kind === 'closed' ? 409 : 422, e.message);
+            }
+            throw e;
+        }
+    }
+
+    function stream(run: ServedRun, response: http.ServerResponse): void {
+        response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+        const write = (event: PipelineEvent | undefined) => {
+            if (event) {
+                response.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
+                return;
+            }
+            response.write(`event: end\ndata: ${JSON.stringify(statusOf(run))}\n\n`);
+            response.end();
+        };
+        run.events.forEach(event => write(event));
+        if (run.finishedAt) {
+            write(undefined);
+            return;
+        }
+        run.listeners.add(write);
+        response.on('close', () => run.listeners.delete(write));
+    }
+
+    function checkpointOf(run: ServedRun) {
+        try {
+            return loadCheckpoint(run.result?.logs_root ?? run.logsRoot);
+        } catch {
+            throw new HttpError(404, `run ${run.id} has no checkpoint yet`);
+        }
+    }
+
+    /** Routes a request; returns false when no route has its path. */
+    async function route(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
+        const method = request.method ?? 'GET';
+        const parts = url.pathname.split('/').filter(part => part !== '').map(decodeURIComponent);
+        const only = (allowed: string) => {
+            if (method !== allowed) {
+                throw new HttpError(405, `${url.pathname} takes ${allowed}, not ${method}`);
+            }
+        };
+        if ((parts.length === 1 && parts[0] === 'pipelines') || (parts.length === 1 && parts[0] === 'run')) {
+            if (parts[0] === 'pipelines' && method === 'GET') {
+                send(response, 200, [...runs.values()].map(statusOf));
+                return true;
+            }
+            only('POST');
+            const run = await start(request);
+            send(response, 201, { id: run.id, status: statusOf(run).status, logs_root: run.logsRoot });
+            return true;
+        }
+        if (parts.length === 1 && parts[0] === 'status') {
+            only('GET');
+            send(response, 200, statusOf(find(url.searchParams.get('id'))));
+            return true;
+        }
+        if (parts.length === 1 && parts[0] === 'answer') {
+            only('POST');
+            const body = await readJson(request);
+            const run = find(typeof body.id === 'string' ? body.id : undefined);
+            send(response, 200, answer(run, String(body.question ?? ''), body.answer));
+            return true;
+        }
+        if (parts[0] !== 'pipelines' || parts.length < 2) {
+            return false;
+        }
+        const run = find(parts[1]);
+        const rest = parts.slice(2).join('/');
+        if (rest === '') {
+            only('GET');
+            send(response, 200, statusOf(run));
+        } else if (rest === 'events') {
+            only('GET');
+            stream(run, response);
+        } else if (rest === 'cancel') {
+            only('POST');
+            if (run.finishedAt) {
+                throw new HttpError(409, `run ${run.id} has ended (${statusOf(run).status})`);
+            }
+            run.controller.abort(new Error('cancelled over HTTP'));
+            await run.done;
+            send(response, 200, statusOf(run));
+        } else if (rest === 'graph') {
+            only('GET');
+            const text = renderPipelineFlowchart(run.graph, run.sourceMap, { current: run.current, completed: run.completed, failed: run.failed }).mermaid;
+            response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+            response.end(text);
+        } else if (rest === 'questions') {
+            only('GET');
+            send(response, 200, openQuestions(run));
+        } else if (parts.length === 5 && parts[2] === 'questions' && parts[4] === 'answer') {
+            only('POST');
+            send(response, 200, answer(run, parts[3], (await readJson(request)).answer));
+        } else if (rest === 'checkpoint') {
+            only('GET');
+            send(response, 200, checkpointOf(run));
+        } else if (rest === 'context') {
+            only('GET');
+            send(response, 200, run.result?.context ?? checkpointOf(run).context);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    const server = http.createServer((request, response) => {
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        route(request, response, url)
+            .then(found => {
+                if (!found) {
+                    throw new HttpError(404, `no route ${request.method} ${url.pathname}; see docs/pipelines.md "HTTP mode"`);
+                }
+            })
+            .catch((error: unknown) => {
+                if (response.headersSent) {
+                    response.end();
+                } else if (error instanceof HttpError) {
+                    send(response, error.status, { error: error.message, ...error.details });
+                } else {
+                    send(response, 500, { error: error instanceof Error ? error.message : String(error) });
+                }
+            });
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = server.address() as import('node:net').AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+        url: `http://${host}:${address.port}`,
+        async close() {
+            for (const run of runs.values()) {
+                run.controller.abort(new Error('the server is shutting down'));
+            }
+            await Promise.all([...runs.values()].map(run => run.done));
+            server.closeAllConnections();
+            await new Promise<void>(resolve => server.close(() => resolve()));
+        }
+    };
+}
+
+/** Adds `fspec pipeline serve` to the `pipeline` command. */
+export function registerPipelineServeCommand(pipeline: Command): void {
+    pipeline.command('serve')
+        .description('serve the pipeline engine over HTTP: start runs, read their status, stream their events (SSE), answer human gates, cancel')
+        .option('--port <n>', 'the port (default: any free one; the URL is printed)', '0')
+        .option('--host <address>', 'the address to listen on', '127.0.0.1')
+        .option('--simulate', 'simulate the LLM stages of every run unless its request says "simulate": false')
+        .option('--runs <dir>', 'where run directories go (default .factory/runs/ in the current directory)')
+        .addHelpText('after', `
+Endpoints: POST /pipelines (DOT source, or JSON { dot, context?, simulate?, auto_approve?, limits? }), GET /pipelines,
+GET /pipelines/<id>, GET /pipelines/<id>/events (SSE), POST /pipelines/<id>/cancel, GET /pipelines/<id>/questions,
+POST /pipelines/<id>/questions/<q-N>/answer { answer }, GET /pipelines/<id>/checkpoint | context | graph (Mermaid);
+and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-C cancels the runs and stops.`)
+        .action(async (options: { port: string; host: string; simulate?: boolean; runs?: string }) => {
+            const port = Number(options.port);
+            if (!Number.isInteger(port) || port < 0 || port > 65535) {
+                process.stderr.write(`fspec: --port ${options.port}: expected a port number (0 for any free one)\n`);
+                process.exitCode = 2;
+                return;
+            }
+            let server: PipelineServer;
+            try {
+                server = await startPipelineServer({
+                    host: options.host, port, simulate: options.simulate, env: process.env, workdir: process.cwd(),
+                    runsFolder: path.resolve(options.runs ?? path.join('.factory', 'runs'))
+                });
+            } catch (error) {
+                process.stderr.write(`fspec: cannot serve on ${options.host}:${port}: ${(error as Error).message}\n`);
+                process.exitCode = 1;
+                return;
+            }
+            process.stdout.write(`Serving pipelines on ${server.url}\n`);
+            await new Promise<void>(resolve => process.once('SIGINT', () => resolve()));
+            await server.close();
+        });
+}
