@@ -8,7 +8,7 @@ import { fspecWithInput, root, type Run } from './run-fspec.js';
 
 /**
  * `fspec pipeline validate | run | answer` through the real bin. Tests are named after the
- * attractor-dod.md items they check ([11.13] the smoke test, [S7] the status-file contract, …).
+ * attractor-dod.md items they check ([#124–#133] the smoke test, [S7] the status-file contract, …).
  */
 
 const fixtures = path.join(root, 'test/crew/engine/fixtures');
@@ -80,7 +80,7 @@ const checkpointAt = (logs: string) => () => {
 };
 
 describe('fspec pipeline validate', () => {
-    it('[11.13 #123] the default crew and the smoke pipeline validate with no errors', async () => {
+    it('[#123] the default crew and the smoke pipeline validate with no errors', async () => {
         const run = await pipeline(['validate', path.join(root, 'language-server/src/crew/crew.dot'), smoke], root);
         expect(run.code).toBe(0);
         expect(run.stdout).not.toMatch(/ error /);
@@ -133,7 +133,7 @@ describe('fspec pipeline validate', () => {
 });
 
 describe('fspec pipeline run', () => {
-    it('[11.13 #124-#133, S10] the smoke pipeline with --simulate: success, the §5.6 run directory, the final checkpoint at done', async () => {
+    it('[#124–#133 S10] the smoke pipeline with --simulate: success, the §5.6 run directory, the final checkpoint at done', async () => {
         const logs = path.join(tempDir(), 'run');
         const run = await pipeline(['run', smoke, '--simulate', '--logs', logs], root);
         expect(run.stderr).toContain('Running test_pipeline (LLM stages simulated)');
@@ -165,7 +165,7 @@ describe('fspec pipeline run', () => {
         expect(readJson(path.join(dir, '.factory/runs', runId, 'checkpoint.json')).current_node).toBe('done');
     });
 
-    it('[11.13] the smoke pipeline on a model through pi-ai: the scripted replies become the responses, the server sees the prompts', async () => {
+    it('[#124–#133] the smoke pipeline on a model through pi-ai: the scripted replies become the responses, the server sees the prompts', async () => {
         const replies = ['1. Create hello.py\n2. Print the greeting', 'print("Hello, world!")', 'The code is correct.'];
         const server = await scriptedServer(...replies.map(text => streamedText([text.slice(0, 5), text.slice(5)], { prompt_tokens: 30, completion_tokens: 10 })));
         const logs = path.join(tempDir(), 'run');
@@ -254,7 +254,7 @@ describe('fspec pipeline run', () => {
         expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
     });
 
-    it('[Appendix C, S7] tool stages see ATTRACTOR_* in their environment and the expanded prompt in prompt.md; a status.json they write decides the outcome; --set reaches conditions', async () => {
+    it('[S7] tool stages see ATTRACTOR_* in their environment and the expanded prompt in prompt.md; a status.json they write decides the outcome; --set reaches conditions', async () => {
         const dir = tempDir();
         const logs = path.join(dir, 'run');
         const run = await pipeline(['run', path.join(fixtures, 'tools.dot'), '--logs', 'run', '--set', 'env=prod', '--set', 'note=a=b'], dir);
@@ -282,7 +282,7 @@ describe('fspec pipeline run', () => {
         expect(bad.stderr).toContain('fspec: --set novalue: expected key=value');
     });
 
-    it('[11.7.5 #71] --resume continues an interrupted run after its checkpoint without running completed nodes again', async () => {
+    it('[#71] --resume continues an interrupted run after its checkpoint without running completed nodes again', async () => {
         const dir = tempDir();
         const logs = path.join(dir, 'run');
         const { child, done } = startRun([path.join(fixtures, 'resumable.dot'), '--logs', 'run'], dir);
@@ -349,7 +349,7 @@ describe('fspec pipeline answer', () => {
         expect(readJson(path.join(logs, 'checkpoint.json')).context['human.gate.selected']).toBe('S');
     });
 
-    it('[§6.5, S16] an unanswered question times out to human.default_choice, and a late answer is refused', async () => {
+    it('[S16] an unanswered question times out to human.default_choice, and a late answer is refused', async () => {
         const dir = tempDir();
         const run = await pipeline(['run', gate, '--logs', 'run', '--question-timeout', '300ms', '--poll-interval', '50ms'], dir);
         expect(run.code).toBe(0);
@@ -361,7 +361,7 @@ describe('fspec pipeline answer', () => {
         expect(late.stderr).toContain('fspec: q-1 timed out at');
     });
 
-    it('[11.8.3 #76] --auto-approve takes the first option without asking', async () => {
+    it('[#76] --auto-approve takes the first option without asking', async () => {
         const dir = tempDir();
         const run = await pipeline(['run', gate, '--logs', 'run', '--auto-approve'], dir);
         expect(run.code).toBe(0);

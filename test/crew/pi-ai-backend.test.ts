@@ -99,7 +99,7 @@ describe('the pi-ai codergen backend', () => {
         const dirs = useTempDirs();
         const dot = 'digraph g { graph [default_max_retries=2]\n start [shape=Mdiamond]\n plan [prompt="Plan for $goal"]\n done [shape=Msquare]\n start -> plan -> done }';
 
-        it('[11.6.3 #57] a 401 fails the stage with the reason after one request, although the node may retry', async () => {
+        it('[#57] a 401 fails the stage with the reason after one request, although the node may retry', async () => {
             server.enqueue(httpError(401, { error: { message: 'bad key' } }));
             const result = await runDot(dot, dirs(), { defaults: { backend: createPiAiBackend(llm, { env }) } });
             expect(result.status).toBe('fail');

@@ -16,7 +16,7 @@ function parseError(source: string): DotParseError {
 }
 
 describe('DOT parsing', () => {
-    test('accepts a digraph with graph, node and edge blocks, node and edge statements', () => {
+    test('[#1] accepts a digraph with graph, node and edge blocks, node and edge statements', () => {
         const graph = parseDot(`digraph Flow {
             graph [goal="g"]
             node [shape=box]
@@ -39,7 +39,7 @@ describe('DOT parsing', () => {
         ['an edge group', 'digraph G { a -> {b c} }', /edge groups/],
         ['a port', 'digraph G { a:p -> b }', /must be a bare identifier/],
         ['a quoted non-identifier node id', 'digraph G { "my node" }', /must be a bare identifier/]
-    ])('rejects %s with a clear error', (_, source, message) => {
+    ])('[#2] rejects %s with a clear error', (_, source, message) => {
         expect(parseError(source).message).toMatch(message);
     });
 
@@ -62,27 +62,27 @@ describe('DOT parsing', () => {
             .toBe('line 3, column 44: attribute max_retries="no" must be an integer');
     });
 
-    test('semicolons are optional', () => {
+    test('[#3] semicolons are optional', () => {
         const withSemicolons = parseDot('digraph G { a [label="A"]; b; a -> b; b -> c; }');
         const without = parseDot('digraph G { a [label="A"] b a -> b b -> c }');
         expect([...without.nodes.keys()]).toEqual([...withSemicolons.nodes.keys()]);
         expect(edgeList(without)).toEqual(edgeList(withSemicolons));
     });
 
-    test('graph [goal, label, model_stylesheet] sets the graph attributes', () => {
+    test('[#4] graph [goal, label, model_stylesheet] sets the graph attributes', () => {
         const graph = parseDot('digraph G { graph [goal="G", label="L", model_stylesheet="* { llm_model: m; }"] }');
         expect(graph.goal).toBe('G');
         expect(graph.label).toBe('L');
         expect(graph.model_stylesheet).toBe('* { llm_model: m; }');
     });
 
-    test('a top-level goal declaration sets the goal, and rankdir=LR is accepted', () => {
+    test('[#5] a top-level goal declaration sets the goal, and rankdir=LR is accepted', () => {
         const graph = parseDot('digraph G {\n    goal = "G"\n    rankdir=LR\n    a\n}');
         expect(graph.goal).toBe('G');
         expect(graph.attrs.rankdir).toBe('LR');
     });
 
-    test('a node attribute block spanning several lines sets every attribute', () => {
+    test('[#6] a node attribute block spanning several lines sets every attribute', () => {
         const graph = parseDot(`digraph Review {
             review_gate [
                 shape=hexagon,
@@ -94,7 +94,7 @@ describe('DOT parsing', () => {
         expect([node.shape, node.label, node.type]).toEqual(['hexagon', 'Review Changes', 'wait.human']);
     });
 
-    test('edge label, condition and weight are parsed; weight defaults to 0', () => {
+    test('[#7] edge label, condition and weight are parsed; weight defaults to 0', () => {
         const graph = parseDot('digraph G { a -> b [label="L", condition="outcome=success", weight=5]; b -> c }');
         const [first, second] = graph.edges;
         expect(first.label).toBe('L');
@@ -103,13 +103,13 @@ describe('DOT parsing', () => {
         expect(second.weight).toBe(0);
     });
 
-    test('a chained edge A -> B -> C yields two edges that share its attributes', () => {
+    test('[#8] a chained edge A -> B -> C yields two edges that share its attributes', () => {
         const graph = parseDot('digraph G { A -> B -> C [label="next"] }');
         expect(edgeList(graph)).toEqual(['A->B', 'B->C']);
         expect(graph.edges.map(e => e.label)).toEqual(['next', 'next']);
     });
 
-    test('node and edge defaults apply to later statements; explicit attributes win', () => {
+    test('[#9] node and edge defaults apply to later statements; explicit attributes win', () => {
         const graph = parseDot(`digraph G {
             early
             node [shape=box, timeout="900s"]
@@ -124,13 +124,13 @@ describe('DOT parsing', () => {
         expect(graph.edges[0].weight).toBe(3);
     });
 
-    test('subgraph contents are flattened into the graph and the subgraph is not a node', () => {
+    test('[#10] subgraph contents are flattened into the graph and the subgraph is not a node', () => {
         const graph = parseDot('digraph G { start -> x; subgraph cluster_x { x -> y; y [label="Y"] } y -> end }');
         expect([...graph.nodes.keys()].sort()).toEqual(['end', 'start', 'x', 'y']);
         expect(edgeList(graph)).toEqual(['start->x', 'x->y', 'y->end']);
     });
 
-    test('subgraph node defaults apply only inside it, and its label becomes a class (§2.10)', () => {
+    test('[#11] subgraph node defaults apply only inside it, and its label becomes a class (§2.10)', () => {
         const graph = parseDot(`digraph G {
             subgraph cluster_loop {
                 label = "Loop A"
@@ -162,19 +162,19 @@ describe('DOT parsing', () => {
         expect(parseDot('digraph G { n [class="code, critical"] }').nodes.get('n')!.classes).toEqual(['code', 'critical']);
     });
 
-    test('quoted and unquoted values are equivalent', () => {
+    test('[#13] quoted and unquoted values are equivalent', () => {
         const bare = parseDot('digraph G { n [shape=box, max_retries=3, goal_gate=true] }').nodes.get('n')!;
         const quoted = parseDot('digraph G { n [shape="box", max_retries="3", goal_gate="true"] }').nodes.get('n')!;
         expect(quoted).toEqual(bare);
         expect([bare.shape, bare.max_retries, bare.goal_gate]).toEqual(['box', 3, true]);
     });
 
-    test('string escapes \\" \\n \\t \\\\ are decoded', () => {
+    test('[#14] string escapes \\" \\n \\t \\\\ are decoded', () => {
         const node = parseDot(String.raw`digraph G { n [prompt="say \"hi\"\nthen\tgo \\ home"] }`).nodes.get('n')!;
         expect(node.prompt).toBe('say "hi"\nthen\tgo \\ home');
     });
 
-    test('Integer, Float, Boolean, Duration and BareValue values and qualified keys parse', () => {
+    test('[#14] Integer, Float, Boolean, Duration and BareValue values and qualified keys parse', () => {
         const graph = parseDot(`digraph G {
             n [weightless=-1, ratio=0.5, goal_gate=false, fidelity=summary:high, human.default_choice=ship_it, tool_hooks.pre="echo pre"]
             a [timeout=250ms]
@@ -204,7 +204,7 @@ describe('DOT parsing', () => {
         expect(parseError(`digraph G { ${statement} }`).message).toMatch(message);
     });
 
-    test('comments are ignored', () => {
+    test('[#15] comments are ignored', () => {
         const commented = parseDot(`// leading
             digraph G { /* block
             comment */ a -> b // trailing
@@ -214,18 +214,18 @@ describe('DOT parsing', () => {
         expect(commented.edges).toEqual(plain.edges);
     });
 
-    test('// and /* inside a quoted string are kept', () => {
+    test('[#16] // and /* inside a quoted string are kept', () => {
         const node = parseDot('digraph G { t [tool_command="curl http://example.com/a//b /* not a comment */"] }').nodes.get('t')!;
         expect(node.attrs.tool_command).toBe('curl http://example.com/a//b /* not a comment */');
     });
 
-    test('a node first named by an edge is declared by it, with the defaults in force there (A.3 #8)', () => {
+    test('[#22] a node first named by an edge is declared by it, with the defaults in force there (A.3 #8)', () => {
         const graph = parseDot('digraph G { node [shape=box]; review -> ship_it; ship_it [prompt="Ship"] }');
         expect(graph.nodes.get('ship_it')!.prompt).toBe('Ship');
         expect(graph.nodes.get('review')!.attrs.shape).toBe('box');
     });
 
-    test('defaults when attributes are absent (Appendix A)', () => {
+    test('[S1] defaults when attributes are absent (Appendix A)', () => {
         const graph = parseDot('digraph G { n; n -> m }');
         const node = graph.nodes.get('n')!;
         expect(node).toMatchObject({
@@ -236,7 +236,7 @@ describe('DOT parsing', () => {
         expect(graph).toMatchObject({ goal: '', default_max_retries: 0, retry_target: '', fallback_retry_target: '' });
     });
 
-    test('default_max_retry is accepted as an alias of default_max_retries', () => {
+    test('[S1] default_max_retry is accepted as an alias of default_max_retries', () => {
         expect(parseDot('digraph G { default_max_retry=4 }').default_max_retries).toBe(4);
         expect(parseDot('digraph G { default_max_retries=2; default_max_retry=4 }').default_max_retries).toBe(2);
     });

@@ -6,22 +6,22 @@ function selected(edges: string, outcome: Outcome, context = new Context()): str
 }
 
 describe('edge selection', () => {
-    test('step 1: a true condition beats an unconditional edge with a higher weight', () => {
+    test('[#31] step 1: a true condition beats an unconditional edge with a higher weight', () => {
         expect(selected('n -> heavy [weight=100]; n -> cond [condition="outcome=success"]', { status: 'success' })).toBe('cond');
     });
 
-    test('step 1: among true conditions the highest weight wins, then the smallest target id', () => {
+    test('[#32] step 1: among true conditions the highest weight wins, then the smallest target id', () => {
         expect(selected('n -> b [condition="outcome=success", weight=1]; n -> c [condition="outcome=success", weight=2]', { status: 'success' })).toBe('c');
         expect(selected('n -> c [condition="outcome=success"]; n -> b [condition="outcome=success"]', { status: 'success' })).toBe('b');
     });
 
-    test('step 2: the preferred label picks the unconditional edge whose normalised label matches', () => {
+    test('[#33] step 2: the preferred label picks the unconditional edge whose normalised label matches', () => {
         const edges = 'n -> deploy [label="[Y] Yes, deploy"]; n -> stop [label="[N] No", weight=5]';
         expect(selected(edges, { status: 'success', preferred_label: 'yes, deploy' })).toBe('deploy');
         expect(selected(edges, { status: 'success', preferred_label: '  YES, DEPLOY ' })).toBe('deploy');
     });
 
-    test('labels normalise by lowercasing, trimming and stripping [K] , K) and K - prefixes', () => {
+    test('[#33] labels normalise by lowercasing, trimming and stripping [K] , K) and K - prefixes', () => {
         expect(['[Y] Yes, deploy', 'Y) Yes, deploy', 'Y - Yes, deploy', '  Yes, Deploy '].map(normalizeLabel))
             .toEqual(['yes, deploy', 'yes, deploy', 'yes, deploy', 'yes, deploy']);
     });
@@ -31,21 +31,21 @@ describe('edge selection', () => {
         expect(selected(edges, { status: 'success', preferred_label: 'Fix' })).toBe('go');
     });
 
-    test('step 3: suggested_next_ids pick the first unconditional edge to a listed target, in list order', () => {
+    test('[#34] step 3: suggested_next_ids pick the first unconditional edge to a listed target, in list order', () => {
         const edges = 'n -> a [weight=9]; n -> b; n -> c';
         expect(selected(edges, { status: 'success', suggested_next_ids: ['x', 'c', 'b'] })).toBe('c');
         expect(selected(edges, { status: 'success', preferred_label: 'nothing', suggested_next_ids: ['b'] })).toBe('b');
     });
 
-    test('step 4: otherwise the unconditional edge with the highest weight', () => {
+    test('[#35] step 4: otherwise the unconditional edge with the highest weight', () => {
         expect(selected('n -> a [weight=1]; n -> b [weight=3]; n -> c [weight=2]', { status: 'success' })).toBe('b');
     });
 
-    test('step 5: equal weights go to the lexicographically smallest target id', () => {
+    test('[#36] step 5: equal weights go to the lexicographically smallest target id', () => {
         expect(selected('n -> zed; n -> alpha; n -> mid', { status: 'success' })).toBe('alpha');
     });
 
-    test('an edge whose condition is false is never taken, even as a last resort', () => {
+    test('[#37] an edge whose condition is false is never taken, even as a last resort', () => {
         expect(selected('n -> a [condition="outcome=fail"]; n -> b [condition="context.x=1"]', { status: 'success' })).toBeUndefined();
         expect(selected('n -> a [condition="outcome=fail", label="Go"]', { status: 'success', preferred_label: 'Go', suggested_next_ids: ['a'] })).toBeUndefined();
     });

@@ -27,7 +27,7 @@ const LINEAR = `digraph Linear {
 describe('execution engine', () => {
     const tempDir = useTempDirs();
 
-    test('execution begins at the start node: first in completed_nodes and first stage event', async () => {
+    test('[#27] execution begins at the start node: first in completed_nodes and first stage event', async () => {
         const result = await runDot(LINEAR, tempDir(), { handlers: { scripted: scriptedHandler() } });
         expect(result.completed_nodes[0]).toBe('start');
         expect(result.events.find(e => e.kind === 'StageStarted')).toMatchObject({ node_id: 'start' });
@@ -42,7 +42,7 @@ describe('execution engine', () => {
         ['Mdiamond', 'start'],
         ['Msquare', 'exit'],
         ['box', 'codergen']
-    ])('shape %s resolves to the %s handler', (shape, type) => {
+    ])('[#28] shape %s resolves to the %s handler', (shape, type) => {
         const registry = new HandlerRegistry(scriptedHandler());
         const handlers = Object.fromEntries(['start', 'exit', 'codergen', 'conditional', 'wait.human', 'tool', 'parallel', 'parallel.fan_in']
             .map(t => [t, scriptedHandler()] as const));
@@ -53,14 +53,14 @@ describe('execution engine', () => {
         expect(registry.resolve(node)).toEqual({ type, handler: handlers[type] });
     });
 
-    test('all nine shapes of Appendix B map to their handler types', () => {
+    test('[S5] all nine shapes of Appendix B map to their handler types', () => {
         expect(SHAPE_TO_HANDLER_TYPE).toEqual({
             Mdiamond: 'start', Msquare: 'exit', box: 'codergen', hexagon: 'wait.human', diamond: 'conditional',
             component: 'parallel', tripleoctagon: 'parallel.fan_in', parallelogram: 'tool', house: 'stack.manager_loop'
         });
     });
 
-    test('a missing or unknown shape falls back to codergen, and an explicit type overrides the shape', () => {
+    test('[#28] a missing or unknown shape falls back to codergen, and an explicit type overrides the shape', () => {
         const registry = createDefaultRegistry();
         const codergen = registry.resolve(parseDot('digraph G { n }').nodes.get('n')!).handler;
         expect(registry.resolve(parseDot('digraph G { n [shape=ellipse] }').nodes.get('n')!).handler).toBe(codergen);
@@ -69,7 +69,7 @@ describe('execution engine', () => {
         expect(registry.resolve(parseDot('digraph G { n [shape=hexagon, type="nobody"] }').nodes.get('n')!).type).toBe('wait.human');
     });
 
-    test('the handler gets (node, context, graph, logs_root, signal) and returns an Outcome', async () => {
+    test('[#29] the handler gets (node, context, graph, logs_root, signal) and returns an Outcome', async () => {
         const logsRoot = tempDir();
         const seen: unknown[][] = [];
         const spy: NodeHandler = async (...args) => {
@@ -89,14 +89,14 @@ describe('execution engine', () => {
         expect(signal).toBeInstanceOf(AbortSignal);
     });
 
-    test('after a node runs, {logs_root}/{node_id}/status.json holds its status in lowercase', async () => {
+    test('[#30] after a node runs, {logs_root}/{node_id}/status.json holds its status in lowercase', async () => {
         const logsRoot = tempDir();
         await runDot(LINEAR, logsRoot, { handlers: { scripted: scriptByNode({ a: [{ status: 'partial_success', notes: 'half' }] }) } });
         expect(readJson(logsRoot, 'a', 'status.json')).toEqual({ outcome: 'partial_success', notes: 'half' });
         expect(readJson(logsRoot, 'b', 'status.json')).toEqual({ outcome: 'success' });
     });
 
-    test('status.json uses the Appendix C keys (plus failure_reason, the §5.2 field, when set)', () => {
+    test('[S6] status.json uses the Appendix C keys (plus failure_reason, the §5.2 field, when set)', () => {
         const file = toStatusFile({
             status: 'fail', preferred_label: 'Fix', suggested_next_ids: ['fix'], context_updates: { k: 'v' }, notes: 'n', failure_reason: 'r'
         });
@@ -123,7 +123,7 @@ describe('execution engine', () => {
         expect(result.completed_nodes).toEqual(['start', 'work', 'check', 'clean', 'exit']);
     });
 
-    test('the loop runs a node once per visit on a back-edge loop', async () => {
+    test('[#38] the loop runs a node once per visit on a back-edge loop', async () => {
         const dot = `digraph Loop {
             start [shape=Mdiamond]
             work [type=scripted]
@@ -140,7 +140,7 @@ describe('execution engine', () => {
         expect(result.status).toBe('success');
     });
 
-    test('when no edge is selected after a non-exit node the run ends as a FAIL naming the node, never a silent success', async () => {
+    test('[#39] when no edge is selected after a non-exit node the run ends as a FAIL naming the node, never a silent success', async () => {
         const dot = `digraph G {
             start [shape=Mdiamond]
             a [type=scripted]
@@ -157,7 +157,7 @@ describe('execution engine', () => {
         expect([failed.status, failed.failure_reason, failed.outcome.status]).toEqual(['fail', 'broken', 'fail']);
     });
 
-    test('reaching the exit node ends the run; nothing after it runs', async () => {
+    test('[#40] reaching the exit node ends the run; nothing after it runs', async () => {
         const handler = scriptByNode({});
         const dot = 'digraph G { start [shape=Mdiamond]; a [type=scripted]; exit [shape=Msquare]; start -> a -> exit }';
         const result = await runDot(dot, tempDir(), { handlers: { scripted: handler, exit: scriptedHandler({ status: 'success' }) } });
@@ -173,7 +173,7 @@ describe('execution engine', () => {
         expect(codergen.calls).toEqual([]);
     });
 
-    test('the run is "success" when every goal gate succeeded and "fail" when one did not', async () => {
+    test('[#41] the run is "success" when every goal gate succeeded and "fail" when one did not', async () => {
         const dot = LINEAR.replace('a [type=scripted]', 'a [type=scripted, goal_gate=true]').replace('start -> a -> b -> exit', 'start -> a; a -> b; b -> exit');
         const passed = await runDot(dot, tempDir(), { handlers: { scripted: scriptByNode({ a: [{ status: 'partial_success' }] }) } });
         expect(passed.status).toBe('success');
@@ -201,19 +201,19 @@ describe('execution engine', () => {
         const routes = (attrs: string, extra: string) => ROUTES.replace('ATTRS', attrs).replace('EXTRA', extra);
         const failWork = () => ({ scripted: scriptByNode({ work: [{ status: 'fail', failure_reason: 'work broke' }] }) });
 
-        test('a FAIL follows an outcome=fail edge first', async () => {
+        test('[S9] a FAIL follows an outcome=fail edge first', async () => {
             const result = await runDot(routes(', retry_target=backup', 'work -> fixer [condition="outcome=fail"]'), tempDir(), { handlers: failWork() });
             expect(result.completed_nodes).toEqual(['start', 'work', 'fixer', 'exit']);
         });
 
-        test('then the node\'s retry_target, then its fallback_retry_target', async () => {
+        test('[S9] then the node\'s retry_target, then its fallback_retry_target', async () => {
             const toTarget = await runDot(routes(', retry_target=fixer, fallback_retry_target=backup', 'fixer -> next [style=dotted]'), tempDir(), { handlers: failWork() });
             expect(toTarget.completed_nodes.slice(0, 3)).toEqual(['start', 'work', 'fixer']);
             const toFallback = await runDot(routes(', retry_target=missing, fallback_retry_target=backup', 'start -> fixer [condition="context.never=1"]'), tempDir(), { handlers: failWork() });
             expect(toFallback.completed_nodes).toEqual(['start', 'work', 'backup', 'exit']);
         });
 
-        test('otherwise the run fails with the node\'s failure reason, and never takes an unconditional edge', async () => {
+        test('[S9] otherwise the run fails with the node\'s failure reason, and never takes an unconditional edge', async () => {
             const unreached = 'start -> fixer [condition="context.never=1"]; start -> backup [condition="context.never=1"]';
             const result = await runDot(routes('', unreached), tempDir(), { handlers: failWork() });
             expect(result.status).toBe('fail');
@@ -222,7 +222,7 @@ describe('execution engine', () => {
         });
     });
 
-    test('a node timeout fails a handler that runs past it; the handler sees its signal abort', async () => {
+    test('[S3] a node timeout fails a handler that runs past it; the handler sees its signal abort', async () => {
         let abortedWith: unknown;
         const slow: NodeHandler = (_n, _c, _g, _l, signal) => new Promise(resolve => {
             signal.addEventListener('abort', () => {
@@ -237,13 +237,13 @@ describe('execution engine', () => {
         expect(abortedWith).toBeInstanceOf(Error);
     });
 
-    test('a handler that ignores its signal still cannot hold the run past its timeout', async () => {
+    test('[S3] a handler that ignores its signal still cannot hold the run past its timeout', async () => {
         const stuck: NodeHandler = () => new Promise(() => {});
         const result = await runDot(LINEAR.replace('a [type=scripted]', 'a [type=stuck, timeout=30ms]'), tempDir(), { handlers: { stuck, scripted: scriptedHandler() } });
         expect(result.failure_reason).toBe('node a timed out after 30ms');
     });
 
-    test('auto_status=true: a handler that returns and writes no status succeeds with the auto-status note', async () => {
+    test('[S4] auto_status=true: a handler that returns and writes no status succeeds with the auto-status note', async () => {
         const logsRoot = tempDir();
         const silent: NodeHandler = async () => undefined;
         const result = await runDot(LINEAR.replace('a [type=scripted]', 'a [type=silent, auto_status=true]'), logsRoot, { handlers: { silent, scripted: scriptedHandler() } });
@@ -251,13 +251,13 @@ describe('execution engine', () => {
         expect(readJson(logsRoot, 'a', 'status.json')).toEqual({ outcome: 'success', notes: 'auto-status: handler completed without writing status' });
     });
 
-    test('without auto_status, a handler that writes no status fails', async () => {
+    test('[S4] without auto_status, a handler that writes no status fails', async () => {
         const silent: NodeHandler = async () => undefined;
         const result = await runDot(LINEAR.replace('a [type=scripted]', 'a [type=silent]'), tempDir(), { handlers: { silent, scripted: scriptedHandler() } });
         expect(result.failure_reason).toBe('handler completed without writing status');
     });
 
-    test('status-file contract: a status.json written into the stage directory decides outcome and routing', async () => {
+    test('[S7] status-file contract: a status.json written into the stage directory decides outcome and routing', async () => {
         const logsRoot = tempDir();
         const dot = `digraph G {
             start [shape=Mdiamond]
@@ -322,7 +322,7 @@ describe('execution engine', () => {
         expect(result.node_outcomes.a.status).toBe('skipped');
     });
 
-    test('loop_restart ends the run and starts again at the target with a fresh log directory and graph-only context', async () => {
+    test('[S2] loop_restart ends the run and starts again at the target with a fresh log directory and graph-only context', async () => {
         const logsRoot = tempDir();
         const dot = `digraph G {
             graph [goal="loop"]
@@ -392,7 +392,7 @@ describe('execution engine', () => {
         expect(result.node_outcomes.a).toEqual({ status: 'fail', failure_reason: 'kaboom' });
     });
 
-    test('the engine emits typed events through the listener, and a throwing listener does not stop the run', async () => {
+    test('[S18] the engine emits typed events through the listener, and a throwing listener does not stop the run', async () => {
         const kinds: PipelineEvent['kind'][] = [];
         const result = await runDot(LINEAR.replace('a [type=scripted]', 'a [type=scripted, max_retries=1]'), tempDir(), {
             handlers: { scripted: scriptByNode({ a: [{ status: 'retry' }, { status: 'success' }], b: [{ status: 'fail' }] }) },

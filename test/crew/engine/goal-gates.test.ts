@@ -28,7 +28,7 @@ function gated(gateAttrs: string, graphAttrs = ''): string {
 describe('goal gates', () => {
     const tempDir = useTempDirs();
 
-    test('the latest outcome of every goal gate is recorded in the result and the checkpoint', async () => {
+    test('[#42] the latest outcome of every goal gate is recorded in the result and the checkpoint', async () => {
         const logsRoot = tempDir();
         const result = await runDot(gated(', retry_target=fix'), logsRoot, {
             handlers: { scripted: scriptByNode({ gate: [{ status: 'fail' }, { status: 'partial_success', notes: 'second try' }] }) }
@@ -37,7 +37,7 @@ describe('goal gates', () => {
         expect(loadCheckpoint(logsRoot).node_outcomes.gate).toEqual({ status: 'partial_success', notes: 'second try' });
     });
 
-    test('at the exit with every gate at SUCCESS or PARTIAL_SUCCESS the run succeeds', async () => {
+    test('[#43] at the exit with every gate at SUCCESS or PARTIAL_SUCCESS the run succeeds', async () => {
         for (const status of ['success', 'partial_success'] as const) {
             const result = await runDot(gated(''), tempDir(), { handlers: { scripted: scriptByNode({ gate: [{ status }] }) } });
             expect(result.status).toBe('success');
@@ -51,21 +51,21 @@ describe('goal gates', () => {
         ['the graph retry_target', '', 'retry_target=fix; fallback_retry_target=other', 'fix'],
         ['the graph fallback_retry_target', '', 'fallback_retry_target=other', 'other'],
         ['the fallback when the retry_target is not a node', ', retry_target=ghost, fallback_retry_target=other', '', 'other']
-    ])('an unsatisfied gate at the exit jumps to %s, which runs next', async (_, gateAttrs, graphAttrs, target) => {
+    ])('[#44] an unsatisfied gate at the exit jumps to %s, which runs next', async (_, gateAttrs, graphAttrs, target) => {
         const handler = scriptByNode({ gate: [{ status: 'fail' }, { status: 'success' }] });
         const result = await runDot(gated(gateAttrs, graphAttrs), tempDir(), { handlers: { scripted: handler } });
         expect(result.completed_nodes).toEqual(['start', 'gate', target, 'gate', 'exit']);
         expect(result.status).toBe('success');
     });
 
-    test('a gate whose RETRY ran out of attempts (recorded as FAIL) also blocks the exit', async () => {
+    test('[#44] a gate whose RETRY ran out of attempts (recorded as FAIL) also blocks the exit', async () => {
         const handler = scriptByNode({ gate: [{ status: 'retry' }, { status: 'success' }] });
         const result = await runDot(gated(', retry_target=fix'), tempDir(), { handlers: { scripted: handler } });
         expect(result.completed_nodes).toEqual(['start', 'gate', 'fix', 'gate', 'exit']);
         expect(handler.calls).toEqual(['gate', 'fix', 'gate']);
     });
 
-    test('with no retry target anywhere the run fails, saying the gate is unsatisfied', async () => {
+    test('[#45] with no retry target anywhere the run fails, saying the gate is unsatisfied', async () => {
         const result = await runDot(gated(''), tempDir(), { handlers: { scripted: scriptByNode({ gate: [{ status: 'fail' }] }) } });
         expect(result.status).toBe('fail');
         expect(result.failure_reason).toBe('goal gate gate is unsatisfied (fail) and no retry target is set');

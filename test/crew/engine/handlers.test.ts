@@ -55,14 +55,14 @@ const GATE = `digraph G {
 describe('node handlers', () => {
     const tempDir = useTempDirs();
 
-    test('start returns SUCCESS and does nothing else', async () => {
+    test('[#53] start returns SUCCESS and does nothing else', async () => {
         const logsRoot = tempDir();
         const { outcome, context } = await callHandler('start', 'digraph G { s [shape=Mdiamond] }', 's', logsRoot);
         expect(outcome).toEqual({ status: 'success' });
         expect(context.snapshot()).toEqual({});
     });
 
-    test('exit returns SUCCESS; goal gates are the engine\'s job', async () => {
+    test('[#54] exit returns SUCCESS; goal gates are the engine\'s job', async () => {
         const { outcome } = await callHandler('exit', 'digraph G { e [shape=Msquare, goal_gate=true] }', 'e', tempDir());
         expect(outcome).toEqual({ status: 'success' });
     });
@@ -77,7 +77,7 @@ describe('node handlers', () => {
             start -> plan -> labelled -> exit
         }`;
 
-        test('writes prompt.md with $goal expanded, or the label when there is no prompt', async () => {
+        test('[#55] writes prompt.md with $goal expanded, or the label when there is no prompt', async () => {
             const logsRoot = tempDir();
             await callHandler('codergen', DOT, 'plan', logsRoot);
             await callHandler('codergen', DOT, 'labelled', logsRoot);
@@ -85,7 +85,7 @@ describe('node handlers', () => {
             expect(readFileSync(join(logsRoot, 'labelled', 'prompt.md'), 'utf8')).toBe('Summarise the a hello world script');
         });
 
-        test('calls the backend once with (node, prompt, context), writes response.md, returns SUCCESS with last_stage and last_response', async () => {
+        test('[#56] calls the backend once with (node, prompt, context), writes response.md, returns SUCCESS with last_stage and last_response', async () => {
             const logsRoot = tempDir();
             const calls: unknown[][] = [];
             const response = 'x'.repeat(150) + 'y'.repeat(150);
@@ -105,7 +105,7 @@ describe('node handlers', () => {
             });
         });
 
-        test('an Outcome from the backend is the node outcome as it is, and is written to status.json', async () => {
+        test('[#57] an Outcome from the backend is the node outcome as it is, and is written to status.json', async () => {
             const logsRoot = tempDir();
             const verdict: Outcome = { status: 'fail', failure_reason: 'tests red', preferred_label: 'Fix', context_updates: { red: 3 } };
             const backend: CodergenBackend = { run: async () => verdict };
@@ -115,7 +115,7 @@ describe('node handlers', () => {
             expect(readJson(logsRoot, 'plan', 'status.json')).toEqual({ outcome: 'fail', failure_reason: 'tests red', preferred_label: 'Fix', context_updates: { red: 3 } });
         });
 
-        test('a backend that throws gives FAIL with the error as failure_reason', async () => {
+        test('[#57] a backend that throws gives FAIL with the error as failure_reason', async () => {
             const backend: CodergenBackend = { run: async () => { throw new Error('model refused'); } };
             const result = await runDot(DOT, tempDir(), { defaults: { backend } });
             expect(result.node_outcomes.plan).toEqual({ status: 'fail', failure_reason: 'model refused' });
@@ -132,7 +132,7 @@ describe('node handlers', () => {
             }
         });
 
-        test('without a backend it simulates', async () => {
+        test('[#57] without a backend it simulates', async () => {
             const logsRoot = tempDir();
             await callHandler('codergen', DOT, 'plan', logsRoot);
             expect(readFileSync(join(logsRoot, 'plan', 'response.md'), 'utf8')).toBe('[Simulated] Response for stage: plan');
@@ -140,7 +140,7 @@ describe('node handlers', () => {
     });
 
     describe('wait.human', () => {
-        test('asks one MULTIPLE_CHOICE question: the node label, one option per edge (label or target id), keys from accelerators', async () => {
+        test('[#58] asks one MULTIPLE_CHOICE question: the node label, one option per edge (label or target id), keys from accelerators', async () => {
             const asked: Question[] = [];
             const interviewer = new CallbackInterviewer(q => { asked.push(q); return { value: 'A' }; });
             await callHandler('wait.human', GATE, 'gate', tempDir(), { interviewer });
@@ -153,7 +153,7 @@ describe('node handlers', () => {
             });
         });
 
-        test('routes to the chosen target and records the choice in the context; returns it as preferred_label and suggested_next_ids (A.3 #2)', async () => {
+        test('[#59] routes to the chosen target and records the choice in the context; returns it as preferred_label and suggested_next_ids (A.3 #2)', async () => {
             const result = await runDot(GATE, tempDir(), { defaults: { interviewer: new QueueInterviewer([{ value: 'F' }]) } });
             expect(result.completed_nodes).toEqual(['start', 'gate', 'fixes', 'exit']);
             expect(result.node_outcomes.gate).toMatchObject({ status: 'success', preferred_label: 'F) Fix', suggested_next_ids: ['fixes'] });
@@ -166,7 +166,7 @@ describe('node handlers', () => {
             ['an answer matching no option takes the first option', { value: 'zzz' }, { status: 'success', suggested_next_ids: ['ship_it'] }],
             ['an answer by option label selects it', { value: 'approve' }, { status: 'success', suggested_next_ids: ['ship_it'] }],
             ['a selected_option is honoured', { value: '', selected_option: { key: 'l', label: 'later' } }, { status: 'success', suggested_next_ids: ['later'] }]
-        ])('%s', async (_, answer, expected) => {
+        ])('[#60–#66 S7 S16 S18] %s', async (_, answer, expected) => {
             const { outcome } = await callHandler('wait.human', GATE, 'gate', tempDir(), { interviewer: new QueueInterviewer([answer]) });
             expect(outcome).toMatchObject(expected);
         });

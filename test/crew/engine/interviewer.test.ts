@@ -41,7 +41,7 @@ const nowOrLater = (gateAttributes: string) => `digraph G {
 describe('human in the loop', () => {
     const tempDir = useTempDirs();
 
-    test('ask(question) returns an Answer, and the wait.human node blocks until it does', async () => {
+    test('[#74] ask(question) returns an Answer, and the wait.human node blocks until it does', async () => {
         let answer!: (a: Answer) => void;
         const interviewer = new CallbackInterviewer(() => new Promise<Answer>(resolve => { answer = resolve; }));
         const dot = `digraph G {
@@ -59,7 +59,7 @@ describe('human in the loop', () => {
         expect((await running).completed_nodes).toEqual(['start', 'gate', 'exit']);
     });
 
-    test('the question types are exactly YES_NO, MULTIPLE_CHOICE, FREEFORM and CONFIRMATION, and each can be asked and answered', async () => {
+    test('[#75] the question types are exactly YES_NO, MULTIPLE_CHOICE, FREEFORM and CONFIRMATION, and each can be asked and answered', async () => {
         expect(Object.values(QuestionType)).toEqual(['YES_NO', 'MULTIPLE_CHOICE', 'FREEFORM', 'CONFIRMATION']);
         const interviewer = new AutoApproveInterviewer();
         for (const type of Object.values(QuestionType)) {
@@ -67,7 +67,7 @@ describe('human in the loop', () => {
         }
     });
 
-    test('AutoApproveInterviewer: first option for MULTIPLE_CHOICE, YES for YES_NO and CONFIRMATION, "auto-approved" for FREEFORM', async () => {
+    test('[#76] AutoApproveInterviewer: first option for MULTIPLE_CHOICE, YES for YES_NO and CONFIRMATION, "auto-approved" for FREEFORM', async () => {
         const interviewer = new AutoApproveInterviewer();
         expect(await interviewer.ask(question(QuestionType.MULTIPLE_CHOICE))).toEqual({ value: 'A', selected_option: { key: 'A', label: 'Approve' } });
         expect(await interviewer.ask(question(QuestionType.YES_NO))).toEqual({ value: AnswerValue.YES });
@@ -75,7 +75,7 @@ describe('human in the loop', () => {
         expect(await interviewer.ask(question(QuestionType.FREEFORM))).toEqual({ value: 'auto-approved', text: 'auto-approved' });
     });
 
-    test('ConsoleInterviewer prints [?] text and [K] label lines, reads the selection, handles Y/N and free text', async () => {
+    test('[#77] ConsoleInterviewer prints [?] text and [K] label lines, reads the selection, handles Y/N and free text', async () => {
         const input = new PassThrough();
         const output = new PassThrough();
         let printed = '';
@@ -132,7 +132,7 @@ describe('human in the loop', () => {
         consoles.forEach(c => c.close());
     });
 
-    test('CallbackInterviewer passes the question to the function and returns its answer', async () => {
+    test('[#78] CallbackInterviewer passes the question to the function and returns its answer', async () => {
         const received: Question[] = [];
         const q = question(QuestionType.FREEFORM);
         const interviewer = new CallbackInterviewer(asked => { received.push(asked); return { value: 'typed', text: 'typed' }; });
@@ -140,13 +140,13 @@ describe('human in the loop', () => {
         expect(received).toEqual([q]);
     });
 
-    test('QueueInterviewer answers in FIFO order, then SKIPPED', async () => {
+    test('[#79] QueueInterviewer answers in FIFO order, then SKIPPED', async () => {
         const interviewer = new QueueInterviewer([{ value: 'first' }, { value: 'second' }]);
         const q = question(QuestionType.FREEFORM);
         expect(await interviewer.askMultiple([q, q, q])).toEqual([{ value: 'first' }, { value: 'second' }, { value: AnswerValue.SKIPPED }]);
     });
 
-    test('a TIMEOUT answer takes the question default: wait.human puts human.default_choice there', async () => {
+    test('[S16] a TIMEOUT answer takes the question default: wait.human puts human.default_choice there', async () => {
         const asked: Question[] = [];
         const timingOut = new CallbackInterviewer(q => { asked.push(q); return { value: AnswerValue.TIMEOUT }; });
         const result = await runDot(nowOrLater(', human.default_choice=later'), tempDir(), { defaults: { interviewer: timingOut } });
@@ -155,7 +155,7 @@ describe('human in the loop', () => {
         expect(result.events.filter(e => e.kind.startsWith('Interview')).map(e => e.kind)).toEqual(['InterviewStarted', 'InterviewTimeout']);
     });
 
-    test('RecordingInterviewer records every (question, answer) pair and passes the answers through unchanged', async () => {
+    test('[S17] RecordingInterviewer records every (question, answer) pair and passes the answers through unchanged', async () => {
         const inner = new QueueInterviewer([{ value: 'A' }, { value: 'free', text: 'free' }]);
         const recording = new RecordingInterviewer(inner);
         const first = question(QuestionType.MULTIPLE_CHOICE);

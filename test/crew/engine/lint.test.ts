@@ -37,31 +37,31 @@ describe('validation and linting', () => {
         expect(diagnostics(VALID)).toEqual([]);
     });
 
-    test('start_node: zero or two start nodes are errors; id start/Start counts as a start node', () => {
+    test('[#17] start_node: zero or two start nodes are errors; id start/Start counts as a start node', () => {
         const none = diagnostics('digraph G { a [prompt="x"]; e [shape=Msquare]; a -> e }', 'start_node');
         expect(none).toMatchObject([{ severity: 'error', message: expect.stringMatching(/no start node/) }]);
         const two = diagnostics('digraph G { s [shape=Mdiamond]; Start [shape=box]; e [shape=Msquare]; s -> e; Start -> e }', 'start_node');
         expect(two).toMatchObject([{ severity: 'error', message: expect.stringMatching(/2 start nodes \(s, Start\)/) }]);
     });
 
-    test('terminal_node: zero or two exit nodes are errors; id exit/end counts as an exit node', () => {
+    test('[#18] terminal_node: zero or two exit nodes are errors; id exit/end counts as an exit node', () => {
         expect(diagnostics('digraph G { s [shape=Mdiamond]; a [prompt="x"]; s -> a }', 'terminal_node'))
             .toMatchObject([{ severity: 'error', message: expect.stringMatching(/no exit node/) }]);
         expect(diagnostics('digraph G { s [shape=Mdiamond]; done [shape=Msquare]; end; s -> done; s -> end }', 'terminal_node'))
             .toMatchObject([{ severity: 'error', message: expect.stringMatching(/2 exit nodes/) }]);
     });
 
-    test('start_no_incoming: an edge into the start node is an error', () => {
+    test('[#19] start_no_incoming: an edge into the start node is an error', () => {
         const found = diagnostics('digraph G { start [shape=Mdiamond]; a [prompt="x"]; exit [shape=Msquare]; start -> a -> exit; a -> start }', 'start_no_incoming');
         expect(found).toMatchObject([{ severity: 'error', node_id: 'start', edge: { from: 'a', to: 'start' } }]);
     });
 
-    test('exit_no_outgoing: an edge out of the exit node is an error', () => {
+    test('[#20] exit_no_outgoing: an edge out of the exit node is an error', () => {
         const found = diagnostics('digraph G { start [shape=Mdiamond]; a [prompt="x"]; exit [shape=Msquare]; start -> a -> exit; exit -> a }', 'exit_no_outgoing');
         expect(found).toMatchObject([{ severity: 'error', node_id: 'exit', edge: { from: 'exit', to: 'a' } }]);
     });
 
-    test('reachability: a node unreachable from start is an error naming it (A.3 #1)', () => {
+    test('[#21] reachability: a node unreachable from start is an error naming it (A.3 #1)', () => {
         const found = diagnostics(VALID.replace('}', 'orphan [prompt="lost"]\n}'), 'reachability');
         expect(found).toMatchObject([{ severity: 'error', node_id: 'orphan', message: expect.stringContaining('orphan') }]);
     });
@@ -81,14 +81,14 @@ describe('validation and linting', () => {
         expect(diagnostics(dot.replace(', retry_target=repair', '').replace('{', '{ fallback_retry_target=repair;'), 'reachability')).toEqual([]);
     });
 
-    test('edge_target_exists: an edge naming an undeclared node is an error (graphs built in code)', () => {
+    test('[#22] edge_target_exists: an edge naming an undeclared node is an error (graphs built in code)', () => {
         const graph = createGraph('G', {}, [createNode('start', { shape: 'Mdiamond' }), createNode('exit', { shape: 'Msquare' })],
             [createEdge('start', 'exit'), createEdge('start', 'ghost')]);
         expect(validate(graph).filter(d => d.rule === 'edge_target_exists'))
             .toMatchObject([{ severity: 'error', edge: { from: 'start', to: 'ghost' }, message: expect.stringContaining('ghost') }]);
     });
 
-    test('prompt_on_llm_nodes: a codergen node without a prompt is a warning and the pipeline still runs', async () => {
+    test('[#23] prompt_on_llm_nodes: a codergen node without a prompt is a warning and the pipeline still runs', async () => {
         const dot = 'digraph G { start [shape=Mdiamond]; plan [label="Plan"]; other [shape=parallelogram, tool_command="true"]; exit [shape=Msquare]; start -> plan -> other -> exit }';
         const found = diagnostics(dot, 'prompt_on_llm_nodes');
         expect(found).toMatchObject([{ severity: 'warning', node_id: 'plan' }]);
@@ -106,7 +106,7 @@ describe('validation and linting', () => {
         ['outcome=success && context.tool.output', false],
         ['last_stage=seed', false],
         ['context.note="two words"', false]
-    ])('condition_syntax: "%s" → error: %s', (condition, isError) => {
+    ])('[#24] condition_syntax: "%s" → error: %s', (condition, isError) => {
         const found = diagnostics(VALID.replace('work -> exit', `work -> exit [condition=${JSON.stringify(condition)}]`), 'condition_syntax');
         expect(found.length).toBe(isError ? 1 : 0);
         if (isError) {
@@ -114,18 +114,18 @@ describe('validation and linting', () => {
         }
     });
 
-    test('validateOrRaise throws with the error messages when there is an error', () => {
+    test('[#25] validateOrRaise throws with the error messages when there is an error', () => {
         const graph = parseDot('digraph G { a [prompt="x"] }');
         expect(() => validateOrRaise(graph)).toThrow(ValidationError);
         expect(() => validateOrRaise(graph)).toThrow(/\[start_node\] the pipeline has no start node/);
     });
 
-    test('validateOrRaise returns warnings without throwing', () => {
+    test('[#25] validateOrRaise returns warnings without throwing', () => {
         const found = validateOrRaise(parseDot(VALID.replace('[prompt="Do it"]', '')));
         expect(found.map(d => d.rule)).toEqual(['prompt_on_llm_nodes']);
     });
 
-    test('every diagnostic has a rule, a severity, a message, and the node or edge it concerns', () => {
+    test('[#26] every diagnostic has a rule, a severity, a message, and the node or edge it concerns', () => {
         const graph = parseDot(`digraph G {
             graph [model_stylesheet="* { colour: red; }", default_fidelity=everything]
             start [shape=Mdiamond]
@@ -153,7 +153,7 @@ describe('validation and linting', () => {
         expect(found.find(d => d.rule === 'type_known')!.node_id).toBe('a');
     });
 
-    test('severities of the further rules: stylesheet_syntax is an error; type_known, fidelity_valid, retry_target_exists and goal_gate_has_retry are warnings', () => {
+    test('[S12] severities of the further rules: stylesheet_syntax is an error; type_known, fidelity_valid, retry_target_exists and goal_gate_has_retry are warnings', () => {
         const graph = parseDot(`digraph G {
             graph [model_stylesheet="* { llm_model: ; }"]
             start [shape=Mdiamond]
@@ -175,7 +175,7 @@ describe('validation and linting', () => {
         expect(diagnostics(VALID.replace('[prompt="Do it"]', '[prompt="Do it", goal_gate=true]').replace('{', '{ retry_target=work;'), 'goal_gate_has_retry')).toEqual([]);
     });
 
-    test('type_known: a type no handler is registered for is reported; a house (stack.manager_loop) node is known', () => {
+    test('[S12] type_known: a type no handler is registered for is reported; a house (stack.manager_loop) node is known', () => {
         expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [type="nobody"]'), 'type_known'))
             .toMatchObject([{ severity: 'warning', node_id: 'work', message: expect.stringContaining('nobody') }]);
         expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [shape=house]'), 'type_known')).toEqual([]);
@@ -191,7 +191,7 @@ describe('validation and linting', () => {
         expect(createDefaultRegistry().types().sort()).toEqual([...BUILT_IN_HANDLER_TYPES].sort());
     });
 
-    test('extra_rules run after the built-in rules and their diagnostics are returned', () => {
+    test('[S13] extra_rules run after the built-in rules and their diagnostics are returned', () => {
         const noShouting: LintRule = {
             name: 'no_shouting',
             apply: graph => [...graph.nodes.values()]
@@ -203,7 +203,7 @@ describe('validation and linting', () => {
         expect(found.at(-1)).toEqual({ rule: 'no_shouting', severity: 'info', message: 'work shouts', node_id: 'work' });
     });
 
-    test('the engine refuses to run a graph with errors, and no handler runs', async () => {
+    test('[S8 S11] the engine refuses to run a graph with errors, and no handler runs', async () => {
         const spy = scriptedHandler({ status: 'success' });
         const registry = createDefaultRegistry();
         registry.register('codergen', spy);

@@ -15,18 +15,18 @@ const errorsOf = (diagnostics: Diagnostic[]) => diagnostics.filter(d => d.severi
 describe('§11.12 cross-feature parity matrix', () => {
     const tempDir = useTempDirs();
 
-    test('parse a simple linear pipeline (start -> A -> B -> done)', () => {
+    test('[#98] parse a simple linear pipeline (start -> A -> B -> done)', () => {
         const graph = parseDot('digraph G { start [shape=Mdiamond]; done [shape=Msquare]; start -> A -> B -> done }');
         expect(graph.nodes.size).toBe(4);
         expect(graph.edges.map(e => `${e.from}->${e.to}`)).toEqual(['start->A', 'A->B', 'B->done']);
     });
 
-    test('parse a pipeline with graph-level attributes (goal, label)', () => {
+    test('[#99] parse a pipeline with graph-level attributes (goal, label)', () => {
         const graph = parseDot('digraph G { graph [goal="Ship it", label="Release"]; start [shape=Mdiamond] }');
         expect([graph.goal, graph.label]).toEqual(['Ship it', 'Release']);
     });
 
-    test('parse multi-line node attributes', () => {
+    test('[#100] parse multi-line node attributes', () => {
         const node = parseDot(`digraph G {
             gate [
                 shape=hexagon,
@@ -38,26 +38,26 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect([node.shape, node.label, node.type, node.timeout_ms]).toEqual(['hexagon', 'Review', 'wait.human', 900_000]);
     });
 
-    test('validate: missing start node -> error', () => {
+    test('[#101] validate: missing start node -> error', () => {
         expect(errorsOf(validate(parseDot('digraph G { a [prompt="x"]; done [shape=Msquare]; a -> done }'))).map(d => d.rule)).toContain('start_node');
     });
 
-    test('validate: missing exit node -> error', () => {
+    test('[#102] validate: missing exit node -> error', () => {
         expect(errorsOf(validate(parseDot('digraph G { start [shape=Mdiamond]; a [prompt="x"]; start -> a }'))).map(d => d.rule)).toContain('terminal_node');
     });
 
-    test('validate: orphan node -> diagnostic naming it (an error here, A.3 #1)', () => {
+    test('[#103] validate: orphan node -> diagnostic naming it (an error here, A.3 #1)', () => {
         const found = validate(parseDot('digraph G { start [shape=Mdiamond]; done [shape=Msquare]; lost [prompt="x"]; start -> done }'));
         expect(found).toContainEqual(expect.objectContaining({ rule: 'reachability', node_id: 'lost', severity: 'error' }));
     });
 
-    test('execute a linear 3-node pipeline end-to-end', async () => {
+    test('[#104] execute a linear 3-node pipeline end-to-end', async () => {
         const result = await runDot('digraph G { start [shape=Mdiamond]; work [prompt="Work"]; done [shape=Msquare]; start -> work -> done }', tempDir());
         expect(result.status).toBe('success');
         expect(result.completed_nodes).toEqual(['start', 'work', 'done']);
     });
 
-    test('execute with conditional branching (success/fail paths)', async () => {
+    test('[#105] execute with conditional branching (success/fail paths)', async () => {
         const dot = `digraph G {
             start [shape=Mdiamond]
             test [type=scripted]
@@ -76,7 +76,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(failing.completed_nodes).toEqual(['start', 'test', 'fix', 'done']);
     });
 
-    test('execute with retry on failure (max_retries=2): fails twice with a retryable error, then succeeds', async () => {
+    test('[#106] execute with retry on failure (max_retries=2): fails twice with a retryable error, then succeeds', async () => {
         const handler = scriptedHandler(httpError(503), httpError(503), { status: 'success' });
         const result = await runDot('digraph G { start [shape=Mdiamond]; flaky [type=scripted, max_retries=2]; done [shape=Msquare]; start -> flaky -> done }',
             tempDir(), { handlers: { scripted: handler } });
@@ -84,7 +84,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.status).toBe('success');
     });
 
-    test('goal gate blocks exit when unsatisfied', async () => {
+    test('[#107] goal gate blocks exit when unsatisfied', async () => {
         const dot = (retry: string) => `digraph G {
             start [shape=Mdiamond]
             work [type=scripted, goal_gate=true ${retry}]
@@ -99,7 +99,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(without.status).toBe('fail');
     });
 
-    test('goal gate allows exit when all satisfied', async () => {
+    test('[#108] goal gate allows exit when all satisfied', async () => {
         const result = await runDot(`digraph G {
             start [shape=Mdiamond]
             a [type=scripted, goal_gate=true]
@@ -110,7 +110,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.status).toBe('success');
     });
 
-    test('wait.human presents choices and routes on selection', async () => {
+    test('[#109] wait.human presents choices and routes on selection', async () => {
         const dot = `digraph Review {
             start [shape=Mdiamond]
             exit  [shape=Msquare]
@@ -126,7 +126,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.completed_nodes).toEqual(['start', 'review_gate', 'fixes', 'review_gate', 'ship_it', 'exit']);
     });
 
-    test('edge selection: condition match wins over weight', async () => {
+    test('[#110] edge selection: condition match wins over weight', async () => {
         const result = await runDot(`digraph G {
             start [shape=Mdiamond]; a [type=scripted]; heavy [type=scripted]; matched [type=scripted]; done [shape=Msquare]
             start -> a
@@ -139,7 +139,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.completed_nodes).not.toContain('heavy');
     });
 
-    test('edge selection: weight breaks ties for unconditional edges', async () => {
+    test('[#111] edge selection: weight breaks ties for unconditional edges', async () => {
         const result = await runDot(`digraph G {
             start [shape=Mdiamond]; a [type=scripted]; light [type=scripted]; heavy [type=scripted]; done [shape=Msquare]
             start -> a
@@ -151,7 +151,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.completed_nodes).toEqual(['start', 'a', 'heavy', 'done']);
     });
 
-    test('edge selection: lexical tiebreak as final fallback', async () => {
+    test('[#112] edge selection: lexical tiebreak as final fallback', async () => {
         const result = await runDot(`digraph G {
             start [shape=Mdiamond]; a [type=scripted]; zulu [type=scripted]; alpha [type=scripted]; done [shape=Msquare]
             start -> a
@@ -163,7 +163,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.completed_nodes).toEqual(['start', 'a', 'alpha', 'done']);
     });
 
-    test('context updates from one node are visible to the next', async () => {
+    test('[#113] context updates from one node are visible to the next', async () => {
         let seen: unknown;
         const handler: NodeHandler = async (node, context) => {
             if (node.id === 'reader') {
@@ -176,7 +176,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(seen).toBe('from writer');
     });
 
-    test('checkpoint save and resume produces same result', async () => {
+    test('[#114] checkpoint save and resume produces same result', async () => {
         const dot = 'digraph G { start [shape=Mdiamond]; a [type=scripted]; b [type=scripted]; c [type=scripted]; done [shape=Msquare]; start -> a -> b -> c -> done }';
         const handler = () => scriptByNode({ a: [{ status: 'success', context_updates: { x: 1 } }], c: [{ status: 'success', context_updates: { y: 2 } }] });
         const straight = await runDot(dot, tempDir(), { handlers: { scripted: handler() } });
@@ -195,7 +195,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(resumed.context).toMatchObject({ x: 1, y: 2 });
     });
 
-    test('stylesheet applies model override to nodes by shape', async () => {
+    test('[#115] stylesheet applies model override to nodes by shape', async () => {
         const models: Record<string, string> = {};
         const spy: NodeHandler = async node => { models[node.id] = node.llm_model; return { status: 'success' }; };
         const result = await runDot(`digraph G {
@@ -207,7 +207,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(models).toEqual({ plan: 'claude-opus-4-6' });
     });
 
-    test('prompt variable expansion ($goal) works', async () => {
+    test('[#116] prompt variable expansion ($goal) works', async () => {
         const prompts: string[] = [];
         const result = await runDot('digraph G { graph [goal="green tests"]; start [shape=Mdiamond]; plan [prompt="Plan for: $goal"]; done [shape=Msquare]; start -> plan -> done }',
             tempDir(), { defaults: { backend: { run: async (_node, prompt) => { prompts.push(prompt); return 'ok'; } } } });
@@ -215,7 +215,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(prompts).toEqual(['Plan for: green tests']);
     });
 
-    test('parallel fan-out and fan-in complete correctly', async () => {
+    test('[#117] parallel fan-out and fan-in complete correctly', async () => {
         const handler = scriptByNode({});
         const result = await runDot(`digraph G {
             start [shape=Mdiamond]
@@ -235,7 +235,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.context['parallel.fan_in.best_id']).toBe('left');
     });
 
-    test('custom handler registration and execution works', async () => {
+    test('[#118] custom handler registration and execution works', async () => {
         const custom = scriptedHandler({ status: 'success', context_updates: { custom: 'ran' } });
         const result = await runDot('digraph G { start [shape=Mdiamond]; mine [type="my_custom_type", custom_attr="value"]; done [shape=Msquare]; start -> mine -> done }',
             tempDir(), { handlers: { my_custom_type: custom } });
@@ -243,7 +243,7 @@ describe('§11.12 cross-feature parity matrix', () => {
         expect(result.context.custom).toBe('ran');
     });
 
-    test('pipeline with 10+ nodes completes without errors', async () => {
+    test('[#119] pipeline with 10+ nodes completes without errors', async () => {
         const middle = Array.from({ length: 10 }, (_, i) => `n${i}`);
         const dot = `digraph Long {
             start [shape=Mdiamond]

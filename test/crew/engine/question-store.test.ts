@@ -49,7 +49,7 @@ async function until(what: string, probe: () => boolean): Promise<void> {
 }
 
 describe('file-backed question store', () => {
-    test('[11.8.1 #74] ask() writes q-1.json and blocks until an answer file appears; the answer is what answerQuestion wrote', async () => {
+    test('[#74] ask() writes q-1.json and blocks until an answer file appears; the answer is what answerQuestion wrote', async () => {
         const logs = dirs();
         const asked: string[] = [];
         const interviewer = new FileQuestionInterviewer(logs, { pollMs: 10, onAsked: (q, path) => asked.push(`${q.id} ${path}`), now: () => new Date('2026-03-17T10:00:00Z') });
@@ -148,7 +148,7 @@ describe('file-backed question store', () => {
             hold -> done
         }`;
 
-        test('[11.6.4 #59] the answer routes the run', async () => {
+        test('[#59] the answer routes the run', async () => {
             const logs = dirs();
             const run = runDot(dot.replace('$DEFAULT', ''), logs, { defaults: { interviewer: new FileQuestionInterviewer(logs, { pollMs: 10 }) } });
             await until('q-1', () => existsSync(questionFile(logs, 'q-1')));
@@ -158,7 +158,7 @@ describe('file-backed question store', () => {
             expect(result.completed_nodes).toEqual(['start', 'gate', 'hold', 'done']);
         });
 
-        test('[#60, S16] a timeout takes human.default_choice; without one the gate retries and then fails', async () => {
+        test('[#60 S16] a timeout takes human.default_choice; without one the gate retries and then fails', async () => {
             const withDefault = dirs();
             const defaulted = await runDot(dot.replace('$DEFAULT', ', human.default_choice="hold"'), withDefault,
                 { defaults: { interviewer: new FileQuestionInterviewer(withDefault, { pollMs: 10, timeoutSeconds: 0.02 }) } });

@@ -29,7 +29,7 @@ const noJitter = (config: BackoffConfig): BackoffConfig => ({ ...config, jitter:
 describe('retry logic', () => {
     const tempDir = useTempDirs();
 
-    test('max_retries=2 with RETRY, RETRY, SUCCESS: three calls, then SUCCESS', async () => {
+    test('[#46] max_retries=2 with RETRY, RETRY, SUCCESS: three calls, then SUCCESS', async () => {
         const handler = scriptedHandler({ status: 'retry' }, { status: 'retry' }, { status: 'success' });
         const result = await runDot(oneNode(', max_retries=2'), tempDir(), { handlers: { scripted: handler } });
         expect(handler.calls.filter(c => c.node.id === 'work')).toHaveLength(3);
@@ -37,14 +37,14 @@ describe('retry logic', () => {
         expect(result.completed_nodes).toEqual(['start', 'work', 'exit']);
     });
 
-    test('a FAIL outcome is not retried: one call, then failure routing (A.3 #3)', async () => {
+    test('[#47] a FAIL outcome is not retried: one call, then failure routing (A.3 #3)', async () => {
         const handler = scriptByNode({ work: [{ status: 'fail', failure_reason: 'no' }, { status: 'fail' }, { status: 'success' }] });
         const result = await runDot(oneNode(', max_retries=2'), tempDir(), { handlers: { scripted: handler } });
         expect(handler.calls).toEqual(['work', 'recover']);
         expect(result.node_outcomes.work).toEqual({ status: 'fail', failure_reason: 'no' });
     });
 
-    test('a node runs at most max_retries+1 times per visit; default_max_retries (or its alias) applies when omitted; else no retries', async () => {
+    test('[#48] a node runs at most max_retries+1 times per visit; default_max_retries (or its alias) applies when omitted; else no retries', async () => {
         const cases: [string, string, number][] = [
             [', max_retries=3', '', 4],
             ['', 'default_max_retries=2', 3],
@@ -59,7 +59,7 @@ describe('retry logic', () => {
         }
     });
 
-    test('the retry counter is per node: internal.retry_count.<id> in the context, node_retries in the checkpoint', async () => {
+    test('[#49] the retry counter is per node: internal.retry_count.<id> in the context, node_retries in the checkpoint', async () => {
         const logsRoot = tempDir();
         const dot = oneNode(', max_retries=2').replace('recover [type=scripted]', 'recover [type=scripted, max_retries=1]');
         const handler = scriptByNode({ work: [{ status: 'retry' }], recover: [{ status: 'retry' }, { status: 'success' }] });
@@ -70,7 +70,7 @@ describe('retry logic', () => {
         expect(loadCheckpoint(logsRoot).node_retries).toEqual({ work: 2, recover: 0 });
     });
 
-    test('without jitter the delay is initial × factor^(n−1), capped; the presets have the §3.6 values', () => {
+    test('[#50] without jitter the delay is initial × factor^(n−1), capped; the presets have the §3.6 values', () => {
         const delays = (config: BackoffConfig, n: number) => Array.from({ length: n }, (_, i) => delayForAttempt(i + 1, noJitter(config)));
         expect(delays(RETRY_PRESETS.standard.backoff, 5)).toEqual([200, 400, 800, 1600, 3200]);
         expect(delays(RETRY_PRESETS.aggressive.backoff, 5)).toEqual([500, 1000, 2000, 4000, 8000]);
@@ -81,7 +81,7 @@ describe('retry logic', () => {
             .toEqual({ none: 1, standard: 5, aggressive: 5, linear: 3, patient: 3 });
     });
 
-    test('with jitter each delay lies within [0.5×, 1.5×] and is not always the same', () => {
+    test('[#51] with jitter each delay lies within [0.5×, 1.5×] and is not always the same', () => {
         expect(delayForAttempt(2, DEFAULT_BACKOFF, () => 0)).toBe(200);
         expect(delayForAttempt(2, DEFAULT_BACKOFF, () => 0.999999)).toBeCloseTo(600, 3);
         const samples = Array.from({ length: 50 }, () => delayForAttempt(2, DEFAULT_BACKOFF));
@@ -89,7 +89,7 @@ describe('retry logic', () => {
         expect(new Set(samples).size).toBeGreaterThan(1);
     });
 
-    test('the runner waits the backoff delay between retries through the injected sleep', async () => {
+    test('[#50] the runner waits the backoff delay between retries through the injected sleep', async () => {
         const slept: number[] = [];
         const handler = scriptedHandler({ status: 'retry' }, { status: 'retry' }, { status: 'success' });
         const result = await runDot(oneNode(', max_retries=2'), tempDir(), {
@@ -102,19 +102,19 @@ describe('retry logic', () => {
         expect(result.events.filter(e => e.kind === 'StageRetrying')).toMatchObject([{ attempt: 1, delay_ms: 100 }, { attempt: 2, delay_ms: 300 }]);
     });
 
-    test('after exhaustion a RETRY becomes FAIL "max retries exceeded" and the fail edge is followed', async () => {
+    test('[#52] after exhaustion a RETRY becomes FAIL "max retries exceeded" and the fail edge is followed', async () => {
         const result = await runDot(oneNode(', max_retries=1'), tempDir(), { handlers: { scripted: scriptByNode({ work: [{ status: 'retry', failure_reason: 'busy' }] }) } });
         expect(result.node_outcomes.work).toEqual({ status: 'fail', failure_reason: 'max retries exceeded: busy' });
         expect(result.completed_nodes).toEqual(['start', 'work', 'recover', 'exit']);
     });
 
-    test('with allow_partial=true an exhausted RETRY becomes PARTIAL_SUCCESS', async () => {
+    test('[#52] with allow_partial=true an exhausted RETRY becomes PARTIAL_SUCCESS', async () => {
         const result = await runDot(oneNode(', max_retries=1, allow_partial=true'), tempDir(), { handlers: { scripted: scriptByNode({ work: [{ status: 'retry' }] }) } });
         expect(result.node_outcomes.work).toEqual({ status: 'partial_success', notes: 'retries exhausted, partial accepted' });
         expect(result.completed_nodes).toEqual(['start', 'work', 'exit']);
     });
 
-    test('retryable errors (429, 5xx, network, flagged) are retried; terminal ones (400, 401, 403, others) fail at once', async () => {
+    test('[S8] retryable errors (429, 5xx, network, flagged) are retried; terminal ones (400, 401, 403, others) fail at once', async () => {
         const network = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
         const flagged = Object.assign(new Error('overloaded'), { retryable: true });
         for (const error of [httpError(429), httpError(503), network, flagged]) {
@@ -131,7 +131,7 @@ describe('retry logic', () => {
         }
     });
 
-    test('isRetryableError classifies by status, code, flag and cause', () => {
+    test('[S8] isRetryableError classifies by status, code, flag and cause', () => {
         expect([408, 429, 500, 599].map(s => isRetryableError(httpError(s)))).toEqual([true, true, true, true]);
         expect([400, 401, 403, 404, 422].map(s => isRetryableError(httpError(s)))).toEqual([false, false, false, false, false]);
         expect(isRetryableError(Object.assign(new Error('x'), { statusCode: 502 }))).toBe(true);

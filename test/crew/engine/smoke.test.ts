@@ -69,23 +69,23 @@ describe('§11.13 integration smoke test (scripted backend in place of the LLM)'
 
     afterAll(() => rmSync(logsRoot, { recursive: true, force: true }));
 
-    test('parse: the goal', () => expect(graph.goal).toBe('Create a hello world Python script'));
-    test('parse: 5 nodes', () => expect(graph.nodes.size).toBe(5));
-    test('parse: 6 edges', () => expect(graph.edges).toHaveLength(6));
-    test('validate: no error, only the expected goal_gate_has_retry warning', () => {
+    test('[#120] parse: the goal', () => expect(graph.goal).toBe('Create a hello world Python script'));
+    test('[#121] parse: 5 nodes', () => expect(graph.nodes.size).toBe(5));
+    test('[#122] parse: 6 edges', () => expect(graph.edges).toHaveLength(6));
+    test('[#123] validate: no error, only the expected goal_gate_has_retry warning', () => {
         expect(lint.filter(d => d.severity === 'error')).toEqual([]);
         expect(lint.map(d => [d.rule, d.node_id])).toEqual([['goal_gate_has_retry', 'implement']]);
     });
-    test('run: status success', () => expect(outcome.status).toBe('success'));
-    test('run: implement completed', () => expect(outcome.completed_nodes).toContain('implement'));
-    test('artifacts: plan', () => expect(stageFiles(logsRoot, 'plan', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
-    test('artifacts: implement', () => expect(stageFiles(logsRoot, 'implement', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
-    test('artifacts: review', () => expect(stageFiles(logsRoot, 'review', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
-    test('goal gate on implement satisfied', () => expect(isSuccess(outcome.node_outcomes.implement.status)).toBe(true));
-    test('checkpoint: current_node is done', () => expect(checkpoint.current_node).toBe('done'));
-    test('checkpoint: plan completed', () => expect(checkpoint.completed_nodes).toContain('plan'));
-    test('checkpoint: implement completed', () => expect(checkpoint.completed_nodes).toContain('implement'));
-    test('checkpoint: review completed', () => expect(checkpoint.completed_nodes).toContain('review'));
+    test('[#124] run: status success', () => expect(outcome.status).toBe('success'));
+    test('[#125] run: implement completed', () => expect(outcome.completed_nodes).toContain('implement'));
+    test('[#126] artifacts: plan', () => expect(stageFiles(logsRoot, 'plan', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
+    test('[#127] artifacts: implement', () => expect(stageFiles(logsRoot, 'implement', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
+    test('[#128] artifacts: review', () => expect(stageFiles(logsRoot, 'review', ['prompt.md', 'response.md', 'status.json'])).toBe(true));
+    test('[#129] goal gate on implement satisfied', () => expect(isSuccess(outcome.node_outcomes.implement.status)).toBe(true));
+    test('[#130] checkpoint: current_node is done', () => expect(checkpoint.current_node).toBe('done'));
+    test('[#131] checkpoint: plan completed', () => expect(checkpoint.completed_nodes).toContain('plan'));
+    test('[#132] checkpoint: implement completed', () => expect(checkpoint.completed_nodes).toContain('implement'));
+    test('[#133] checkpoint: review completed', () => expect(checkpoint.completed_nodes).toContain('review'));
     test('the backend got the expanded prompts in order', () => {
         expect(scriptedLlm.prompts).toEqual([
             'Plan how to create a hello world script for: Create a hello world Python script',

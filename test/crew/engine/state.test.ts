@@ -38,7 +38,7 @@ function relay(): NodeHandler & { seen: Record<string, unknown> } {
 describe('state and context', () => {
     const tempDir = useTempDirs();
 
-    test('every handler sees the same context; get_string gives "" for a missing key; graph.goal is mirrored in', async () => {
+    test('[#67] every handler sees the same context; get_string gives "" for a missing key; graph.goal is mirrored in', async () => {
         const contexts: Context[] = [];
         const context = new Context();
         const handler: NodeHandler = async (_node, ctx) => { contexts.push(ctx); return { status: 'success' }; };
@@ -55,7 +55,7 @@ describe('state and context', () => {
         expect(context.getString('n')).toBe('4');
     });
 
-    test('a handler reads what earlier nodes wrote, and its context_updates reach the next node with outcome and preferred_label', async () => {
+    test('[#68 #69] a handler reads what earlier nodes wrote, and its context_updates reach the next node with outcome and preferred_label', async () => {
         const handler = relay();
         const result = await runDot(PIPELINE, tempDir(), { handlers: { scripted: handler } });
         expect(handler.seen).toEqual({
@@ -66,7 +66,7 @@ describe('state and context', () => {
         expect(result.context).toMatchObject({ 'visited.a': true, 'visited.b': true, 'visited.c': true, last_stage: 'write' });
     });
 
-    test('checkpoint.json is rewritten after each node with the §5.3 snake_case keys', async () => {
+    test('[#70] checkpoint.json is rewritten after each node with the §5.3 snake_case keys', async () => {
         const logsRoot = tempDir();
         const snapshots: Record<string, unknown>[] = [];
         await runDot(PIPELINE, logsRoot, {
@@ -88,7 +88,7 @@ describe('state and context', () => {
         expect(readdirSync(logsRoot).filter(name => name.endsWith('.tmp'))).toEqual([]);
     });
 
-    test('resume continues after current_node with context, completed nodes and retry counters restored; finished nodes do not run again', async () => {
+    test('[#71] resume continues after current_node with context, completed nodes and retry counters restored; finished nodes do not run again', async () => {
         const logsRoot = tempDir();
         // Stop the first run right after node b, as a crash would.
         const controller = new AbortController();
@@ -136,7 +136,7 @@ describe('state and context', () => {
         expect(loadCheckpoint(logsRoot).logs.at(-1)).toBe('resumed by operator');
     });
 
-    test('an interrupted and resumed run ends like an uninterrupted one', async () => {
+    test('[#72] an interrupted and resumed run ends like an uninterrupted one', async () => {
         const uninterrupted = await runDot(PIPELINE, tempDir(), { handlers: { scripted: relay() } });
         const logsRoot = tempDir();
         const controller = new AbortController();
@@ -170,14 +170,14 @@ describe('state and context', () => {
         expect(started.completed_nodes).toEqual(['start', 'a', 'b', 'c', 'write', 'exit']);
     });
 
-    test('every codergen node that ran has prompt.md, response.md and status.json', async () => {
+    test('[#73] every codergen node that ran has prompt.md, response.md and status.json', async () => {
         const logsRoot = tempDir();
         await runDot(PIPELINE, logsRoot, { handlers: { scripted: scriptByNode({}) } });
         expect(stageFiles(logsRoot, 'write', ['prompt.md', 'response.md', 'status.json'])).toBe(true);
         expect(readFileSync(join(logsRoot, 'write', 'prompt.md'), 'utf8')).toBe('Write for keep state');
     });
 
-    test('manifest.json holds the pipeline name, goal and start time', async () => {
+    test('[S10] manifest.json holds the pipeline name, goal and start time', async () => {
         const logsRoot = tempDir();
         await runDot(PIPELINE, logsRoot, { handlers: { scripted: scriptByNode({}) }, runId: 'run-7' });
         const manifest = readJson(logsRoot, 'manifest.json');

@@ -18,14 +18,14 @@ function models(graph: PipelineGraph): Record<string, string> {
 }
 
 describe('model stylesheet', () => {
-    test('is read from model_stylesheet: * sets llm_model and llm_provider on every node', () => {
+    test('[#87] is read from model_stylesheet: * sets llm_model and llm_provider on every node', () => {
         const graph = styled('* { llm_model: a; llm_provider: p; }', 'x; y [shape=hexagon]');
         for (const node of graph.nodes.values()) {
             expect([node.llm_model, node.llm_provider]).toEqual(['a', 'p']);
         }
     });
 
-    test('a malformed stylesheet is a stylesheet_syntax error and leaves the nodes unstyled', () => {
+    test('[#87] a malformed stylesheet is a stylesheet_syntax error and leaves the nodes unstyled', () => {
         const source = 'digraph G { graph [model_stylesheet="* { llm_model: a"]; start [shape=Mdiamond]; exit [shape=Msquare]; start -> exit }';
         const { graph, diagnostics } = preparePipeline(parseDot(source));
         expect(diagnostics).toMatchObject([{ rule: 'stylesheet_syntax', severity: 'error' }]);
@@ -35,31 +35,31 @@ describe('model stylesheet', () => {
         expect(() => parseStylesheet('{ llm_model: a; }')).toThrow(/expected a selector/);
     });
 
-    test('a shape selector applies only to nodes of that shape (box is the default shape)', () => {
+    test('[#88] a shape selector applies only to nodes of that shape (box is the default shape)', () => {
         const graph = styled('box { llm_model: "claude-opus-4-6" }', 'plain; boxed [shape=box]; human [shape=hexagon]');
         expect(models(graph)).toEqual({ plain: 'claude-opus-4-6', boxed: 'claude-opus-4-6', human: '' });
     });
 
-    test('a class selector applies only to nodes with that class, including subgraph-derived classes', () => {
+    test('[#12 #89] a class selector applies only to nodes with that class, including subgraph-derived classes', () => {
         const graph = styled('.fast { llm_model: "gemini-3-flash-preview" }',
             'a [class="fast"]; b [class="slow"]; subgraph cluster_f { label="Fast"; c }');
         expect(models(graph)).toEqual({ a: 'gemini-3-flash-preview', b: '', c: 'gemini-3-flash-preview' });
     });
 
-    test('class="code,critical" is matched by both .code and .critical', () => {
+    test('[#12] class="code,critical" is matched by both .code and .critical', () => {
         const graph = styled('.code { llm_model: coder; } .critical { reasoning_effort: low; }', 'n [class="code,critical"]; other [class="code"]');
         const node = graph.nodes.get('n')!;
         expect([node.llm_model, node.reasoning_effort]).toEqual(['coder', 'low']);
         expect(graph.nodes.get('other')!.reasoning_effort).toBe('high');
     });
 
-    test('an id selector applies only to that node', () => {
+    test('[#90] an id selector applies only to that node', () => {
         const graph = styled('#review { reasoning_effort: "low" }', 'review; other');
         expect(graph.nodes.get('review')!.reasoning_effort).toBe('low');
         expect(graph.nodes.get('other')!.reasoning_effort).toBe('high');
     });
 
-    test('specificity is universal < shape < class < id whatever the rule order; equal specificity: later wins', () => {
+    test('[#91] specificity is universal < shape < class < id whatever the rule order; equal specificity: later wins', () => {
         const graph = styled(`
             #n { llm_model: by-id; }
             .c { llm_model: by-class; }
@@ -72,7 +72,7 @@ describe('model stylesheet', () => {
         expect(graph.nodes.get('m')!.llm_provider).toBe('second');
     });
 
-    test('the §8.6 example resolves plan, implement and critical_review', () => {
+    test('[#91] the §8.6 example resolves plan, implement and critical_review', () => {
         const graph = applyModelStylesheet(parseDot(`digraph Pipeline {
             graph [
                 goal="Implement feature X",
@@ -94,7 +94,7 @@ describe('model stylesheet', () => {
         expect(validate(graph).filter(d => d.severity === 'error')).toEqual([]);
     });
 
-    test('an attribute set on the node is never overridden', () => {
+    test('[#92] an attribute set on the node is never overridden', () => {
         const graph = styled('#n { llm_model: styled; reasoning_effort: low; }', 'n [llm_model="x", reasoning_effort=medium]');
         expect([graph.nodes.get('n')!.llm_model, graph.nodes.get('n')!.reasoning_effort]).toEqual(['x', 'medium']);
     });

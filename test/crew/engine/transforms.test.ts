@@ -30,7 +30,7 @@ function appendToPrompts(marker: string): Transform {
 describe('transforms', () => {
     const tempDir = useTempDirs();
 
-    test('a transform runs after parsing and before validation, which sees its output', async () => {
+    test('[#93] a transform runs after parsing and before validation, which sees its output', async () => {
         const graph = parseDot(WITH_ORPHAN);
         expect(preparePipeline(graph).diagnostics.map(d => d.rule)).toContain('reachability');
         expect(preparePipeline(graph, { transforms: [dropOrphan] }).diagnostics).toEqual([]);
@@ -39,7 +39,7 @@ describe('transforms', () => {
         expect(result.status).toBe('success');
     });
 
-    test('a transform is graph → graph and the built-in ones do not change their input', () => {
+    test('[#94] a transform is graph → graph and the built-in ones do not change their input', () => {
         const graph = parseDot(WITH_ORPHAN.replace('start [', 'graph [model_stylesheet="* { llm_model: m; }"]\nstart ['));
         const before = structuredClone({ nodes: [...graph.nodes.values()], edges: graph.edges, attrs: graph.attrs });
         const { graph: prepared } = preparePipeline(graph, { transforms: [dropOrphan, appendToPrompts('!')] });
@@ -48,12 +48,12 @@ describe('transforms', () => {
         expect(prepared.nodes.get('plan')!.llm_model).toBe('m');
     });
 
-    test('variable expansion replaces $goal in prompts with the graph goal', () => {
+    test('[#95] variable expansion replaces $goal in prompts with the graph goal', () => {
         const expanded: PipelineGraph = expandGoalVariable(parseDot(WITH_ORPHAN));
         expect(expanded.nodes.get('plan')!.prompt).toBe('Plan for: ship the feature');
     });
 
-    test('custom transforms run after the built-in ones, in registration order', () => {
+    test('[#96] custom transforms run after the built-in ones, in registration order', () => {
         const { graph } = preparePipeline(parseDot(WITH_ORPHAN), { transforms: [appendToPrompts('first'), appendToPrompts('second')] });
         // $goal was already expanded when the custom transforms ran.
         expect(graph.nodes.get('plan')!.prompt).toBe('Plan for: ship the feature first second');
