@@ -11,6 +11,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ToolCall } from '@mariozechner/pi-ai';
 import { Type, type TObject } from 'typebox';
+import { STAGE_TOOLS, type StageToolName } from './engine/attributes.js';
 import type { Context, PipelineNode } from './engine/index.js';
 import { runShell, type ShellResult } from './engine/shell.js';
 import type { ModelTool } from './llm-ask.js';
@@ -44,7 +45,7 @@ function inside(workdir: string, path: unknown): string {
 
 const cut = (text: string) => text.length > RESULT_CHARACTERS ? `${text.slice(0, RESULT_CHARACTERS)}\n… (${text.length - RESULT_CHARACTERS} more characters not shown)` : text;
 
-const TOOLS: Readonly<Record<string, ToolDefinition>> = {
+const TOOLS: Readonly<Record<StageToolName, ToolDefinition>> = {
     read_file: {
         description: 'Read a text file of the working directory.',
         parameters: Type.Object({ path: Type.String({ description: 'relative to the working directory' }) }),
@@ -85,8 +86,6 @@ const TOOLS: Readonly<Record<string, ToolDefinition>> = {
     }
 };
 
-export const STAGE_TOOL_NAMES: readonly string[] = Object.keys(TOOLS);
-
 export interface StageToolsOptions {
     readonly node: PipelineNode;
     readonly context: Context;
@@ -97,14 +96,14 @@ export interface StageToolsOptions {
     readonly env: NodeJS.ProcessEnv;
 }
 
-/** The tool names a node lists in `tools`; an unknown one is an error naming the known ones. */
-export function stageToolNames(node: PipelineNode): string[] {
+/** The tool names a node lists in `tools`; validation (`tools_known`) has refused unknown ones. */
+function stageToolNames(node: PipelineNode): StageToolName[] {
     const names = (node.attrs.tools ?? '').split(',').map(name => name.trim()).filter(name => name !== '');
-    const unknown = names.filter(name => !TOOLS[name]);
+    const unknown = names.filter(name => !(STAGE_TOOLS as readonly string[]).includes(name));
     if (unknown.length) {
-        throw new Error(`node ${node.id} lists unknown tools (${unknown.join(', ')}); the tools are ${STAGE_TOOL_NAMES.join(', ')}`);
+        throw new Error(`node ${node.id} lists unknown tools (${unknown.join(', ')}); the pipeline was not validated`);
     }
-    return names;
+    return names as StageToolName[];
 }
 
 /** A shell command in the working directory, killed after `timeoutMs` or when the stage is aborted. */

@@ -213,6 +213,14 @@ describe('validation and linting', () => {
         expect(spy.calls).toEqual([]);
     });
 
+    test('tools_known: a tool an LLM stage cannot have is an error on its tools attribute; the four tools are fine', () => {
+        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [prompt="Do it", tools="read_file, grep"]'), 'tools_known')).toEqual([{
+            rule: 'tools_known', severity: 'error', node_id: 'work', attribute: 'tools',
+            message: 'node work lists unknown tools (grep); the tools are read_file, list_files, write_file, shell'
+        }]);
+        expect(diagnostics(VALID.replace('work [prompt="Do it"]', 'work [prompt="Do it", tools="read_file,list_files,write_file,shell"]'), 'tools_known')).toEqual([]);
+    });
+
     test('attribute_known: an unknown key is a warning with the nearest known key, on the graph, a node or an edge', () => {
         const found = diagnostics(`digraph G {
             graph [gaol="x"]

@@ -101,6 +101,10 @@ export const FIDELITY_MODES: readonly string[] = ['full', 'truncate', 'compact',
 
 export const JOIN_POLICIES: readonly string[] = ['wait_all', 'first_success'];
 
+/** The tools an LLM stage's node may list in `tools` (implemented by the crew's pi-ai backend). */
+export const STAGE_TOOLS = ['read_file', 'list_files', 'write_file', 'shell'] as const;
+export type StageToolName = typeof STAGE_TOOLS[number];
+
 const SHAPES = Object.keys(SHAPE_TO_HANDLER_TYPE);
 const BOOLEAN = ['true', 'false'];
 
@@ -165,7 +169,7 @@ const NODE: readonly Entry[] = [
     { key: 'manager.stop_condition', type: 'condition', default: '', source: '§4.11', doc: 'A §10 condition that ends the manager loop with SUCCESS when it holds.' },
     { key: 'manager.actions', type: 'string', default: 'observe,wait', values: ['observe,wait', 'observe,steer,wait'], source: '§4.11', doc: 'Comma-separated actions of each manager cycle: observe, steer, wait.' },
     { key: 'stack.child_autostart', type: 'boolean', values: BOOLEAN, default: 'true', source: '§4.11', doc: 'Whether the manager loop starts the child pipeline itself.' },
-    { key: 'tools', type: 'string', default: '', values: ['read_file', 'list_files', 'write_file', 'shell', 'read_file,list_files', 'read_file,list_files,write_file'], source: 'engine', doc: "Comma-separated tools this LLM stage's model may call, in the run's working directory: `read_file`, `list_files`, `write_file`, `shell`. None by default. Each call runs between the `tool_hooks`." },
+    { key: 'tools', type: 'string', default: '', values: [...STAGE_TOOLS, 'read_file,list_files', 'read_file,list_files,write_file'], source: 'engine', doc: "Comma-separated tools this LLM stage's model may call, in the run's working directory: `read_file`, `list_files`, `write_file`, `shell`. None by default. Each call runs between the `tool_hooks`." },
     { key: 'tool_hooks.pre', type: 'string', default: '', source: '§9.7', doc: "Shell command run before each of this node's LLM tool calls; a non-zero exit skips the call." },
     { key: 'tool_hooks.post', type: 'string', default: '', source: '§9.7', doc: "Shell command run after each of this node's LLM tool calls." }
 ];

@@ -1,5 +1,5 @@
 /** Validation (§7): the built-in lint rules, custom rules, and the gate the runner applies before a run. */
-import { FIDELITY_MODES, findAttribute, nearestAttribute, type AttributeInfo, type AttributeTarget } from './attributes.js';
+import { FIDELITY_MODES, findAttribute, nearestAttribute, STAGE_TOOLS, type AttributeInfo, type AttributeTarget } from './attributes.js';
 import { parseCondition } from './conditions.js';
 import {
     declaredHandlerType,
@@ -223,6 +223,14 @@ export const BUILT_IN_RULES: readonly LintRule[] = [
             rule: 'prompt_on_llm_nodes', severity: 'warning', node_id: n.id, attribute: 'prompt',
             message: `LLM node ${n.id} has no prompt; its label "${n.label}" will be sent instead`
         }))),
+    // Beyond §7.2: `tools` names a tool the LLM stage cannot have; the run would fail at that stage.
+    rule('tools_known', graph => [...graph.nodes.values()].flatMap(n => {
+        const unknown = (n.attrs.tools ?? '').split(',').map(name => name.trim()).filter(name => name !== '' && !(STAGE_TOOLS as readonly string[]).includes(name));
+        return unknown.length ? [{
+            rule: 'tools_known', severity: 'error' as const, node_id: n.id, attribute: 'tools',
+            message: `node ${n.id} lists unknown tools (${unknown.join(', ')}); the tools are ${STAGE_TOOLS.join(', ')}`
+        }] : [];
+    })),
     // Beyond §7.2: a key no handler reads is most likely a typo (Graphviz's cosmetics are known).
     rule('attribute_known', (graph, { attributes }) => [
         ...unknownAttributes(graph.attrs, 'graph', attributes, {}),
