@@ -143,7 +143,87 @@ describe('fspec pipeline serve', () => {
         expect((await call(server, 'DELETE', `/pipelines/${id}`)).status).toBe(405);
         const badJson = await fetch(`${server.url}/pipelines`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{dot' });
         expect(badJson.status).toBe(400);
-        expect((await call(server, 'POST', '/pipelines', { dot: smoke, limits: { max_tokens: -1 } })).json.error).toBe('limits.max_tokens must be a number ≥ 0');
+        expect((await badJson.json()).error).toMatch(/^the request body is not a JSON object: /);
+        // The budgets are read as `pipeline run` reads its flags, named as the request names them.
+        expect((await call(server, 'POST', '/pipelines', { dot: smoke, limits: { max_tokens: -1 } })).json.error).toBe('limits.max_tokens -1: expected a whole number ≥ 0');
+        expect((await call(server, 'POST', '/pipelines', { dot: smoke, limits: { max_wall_time: 'soon' } })).json.error)
+            .toBe('limits.max_wall_time soon: expected a duration such as 90s, 15m, 2h or plain seconds');
+        expect((await call(server, 'POST', '/pipelines', { dot: smoke, limits: { max_turns: 3 } })).status).toBe(400);
+        expect((await call(server, 'POST', '/pipelines', { dot: smoke, simulate: 'yes' })).json.error).toBe('simulate must be true or false');
+        expect((await call(server, 'POST', '/pipelines', { context: {} })).status).toBe(400);
+        expect((await call(server, 'GET', '/run')).status).toBe(405);
+        const put = await fetch(`${server.url}/pipelines`, { method: 'PUT' });
+        expect(put.status).toBe(405);
+        expect(put.headers.get('allow')).toBe('GET, POST');
+        expect((await put.json()).error).toBe('/pipelines takes GET or POST, not PUT');
+        expect((await call(server, 'GET', '/answer')).status).toBe(405);
+        expect((await call(server, 'POST', '/answer', { id: 'nope', question: 'q-1', answer: 'S' })).status).toBe(404);
+        expect((await call(server, 'GET', '/status')).status).toBe(404);
+        expect((await call(server, 'GET', '/pipelines/%E0%A4%A')).status).toBe(400);
+        // Nothing of the refused requests ran: the one run is the cancelled one.
+        expect((await call(server, 'GET', '/pipelines')).json.map((run: any) => run.status)).toEqual(['cancelled']);
+    });
+
+    it('refuses a crew pipeline with the message of pipeline run; takes DOT as plain text, and JSON sent as a form (curl -d)', async () => {
+        const server = await serve({ simulate: true });
+        const crew = await fetch(`${server.url}/pipelines`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: fs.readFileSync(path.join(root, 'language-server/src/crew/crew.dot'), 'utf8') });
+        expect(crew.status).toBe(422);
+        const { error } = await crew.json();
+        expect(error).toContain('is a crew pipeline (refine: crew.refine');
+        expect(error).toContain('`fspec grow <spec.fspec>`');
+
+        const plain = await fetch(`${server.url}/pipelines`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: smoke });
+        expect(plain.status).toBe(201);
+        const form = await fetch(`${server.url}/pipelines`, {
+            method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: JSON.stringify({ dot: smoke, context: { env: 'staging' } })
+        });
+        expect(form.status).toBe(201);
+        const { id } = await form.json();
+        expect((await statusWhen(server, (await plain.json()).id, ended)).status).toBe('success');
+        expect((await statusWhen(server, id, ended)).status).toBe('success');
+        expect((await call(server, 'GET', `/pipelines/${id}/context`)).json.env).toBe('staging');
+    });
+
+    it('a live event stream follows a run waiting at a gate: the question, the graph marking the gate, then the rest after the answer', async () => {
+        const server = await serve();
+        const { json: { id } } = await call(server, 'POST', '/pipelines', { dot: gate });
+        await statusWhen(server, id, status => status.status === 'waiting');
+        const response = await fetch(`${server.url}/pipelines/${id}/events`);
+        expect(response.headers.get('content-type')).toBe('text/event-stream');
+        const reader = response.body!.getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        /** Reads the stream until `until` holds for all read so far, or the stream ends. */
+        const readUntil = async (until: (text: string) => boolean) => {
+            while (!until(text)) {
+                const { done, value } = await reader.read();
+                if (done) {
+                    return;
+                }
+                text += decoder.decode(value, { stream: true });
+            }
+        };
+        const kinds = () => [...text.matchAll(/^event: (\w+)$/gm)].map(match => match[1]);
+        // The events so far are replayed: the run is at the gate, asking.
+        await readUntil(t => t.includes('event: InterviewStarted'));
+        expect(kinds().filter(kind => kind !== 'CheckpointSaved'))
+            .toEqual(['PipelineStarted', 'StageStarted', 'StageCompleted', 'StageStarted', 'StageCompleted', 'StageStarted', 'InterviewStarted']);
+        const started = JSON.parse(/^event: InterviewStarted\ndata: (.*)$/m.exec(text)![1]);
+        expect(started).toMatchObject({ kind: 'InterviewStarted', stage: 'gate', question: { text: 'Ship the release?' } });
+
+        const graph = await fetch(`${server.url}/pipelines/${id}/graph`);
+        expect(graph.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        const mermaid = await graph.text();
+        expect(mermaid).toMatch(/^ {2}class \S*gate\S* current$/m);
+        expect(mermaid).toMatch(/^ {2}class \S*start\S*,\S*prepare\S* completed$/m);
+
+        expect((await call(server, 'POST', `/pipelines/${id}/questions/q-1/answer`, { answer: 'ship it' })).status).toBe(200);
+        await readUntil(() => false);
+        const after = kinds().slice(kinds().indexOf('InterviewStarted') + 1);
+        expect(after[0]).toBe('InterviewCompleted');
+        expect(after.slice(-2)).toEqual(['PipelineCompleted', 'end']);
+        const end = JSON.parse(/^event: end\ndata: (.*)$/m.exec(text)![1]);
+        expect(end).toMatchObject({ id, status: 'success', completed_nodes: ['start', 'prepare', 'gate', 'ship', 'done'] });
     });
 
     it('runs LLM stages on the configured model with the request\'s budget', async () => {
@@ -152,7 +232,7 @@ describe('fspec pipeline serve', () => {
         const server = await serve({ env: { ...noModel, FSPEC_CREW_BASE_URL: model.baseUrl, FSPEC_CREW_MODEL: 'stage-test', FSPEC_CREW_API_KEY: 'sk-scripted' } });
         const { json: { id } } = await call(server, 'POST', '/pipelines', { dot: smoke, limits: { max_tokens: 50 } });
         const status = await statusWhen(server, id, ended);
-        expect(status).toMatchObject({ status: 'fail', failure_reason: 'token budget exceeded: 60 tokens used, max_tokens 50', usage: { total_tokens: 60 } });
+        expect(status).toMatchObject({ status: 'fail', failure_reason: 'token budget exceeded: 60 tokens used, max_tokens 50', usage: { total_tokens: 60 }, budget_exceeded: true });
         expect(model.requests).toHaveLength(1);
     });
 

@@ -11,23 +11,20 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
-    AutoApproveInterviewer,
     Context,
-    createDefaultRegistry,
     loadCheckpoint,
     newRunId,
-    parseDuration,
     runPipeline,
+    type Checkpoint,
     type DotSourceMap,
     type PipelineEvent,
     type PipelineGraph,
     type PipelineRunResult,
     type RunLimits
 } from '../crew/engine/index.js';
-import { answerQuestion, FileQuestionInterviewer, listQuestions, QuestionStoreError, readAnswer } from '../crew/engine/question-store.js';
-import { parsePipeline } from '../crew/engine/dot-parser.js';
+import { answerQuestion, listQuestions, QuestionStoreError, readAnswer } from '../crew/engine/question-store.js';
 import { renderPipelineFlowchart } from '../render/pipeline-flowchart.js';
-import { checkPipeline, ensureRunsFolder, PipelineInputError, pipelineBackend } from './pipeline.js';
+import { checkPipeline, ensureRunsFolder, PipelineInputError, pipelineBackend, pipelineLimits, pipelineRegistry } from './pipeline.js';
 
 export interface PipelineServerOptions {
     readonly host?: string;
@@ -40,6 +37,8 @@ export interface PipelineServerOptions {
     /** Where tool stages and tools of LLM stages work. */
     readonly workdir: string;
     readonly env: NodeJS.ProcessEnv;
+    /** A line per run started and ended (the CLI writes them to stderr). */
+    readonly log?: (line: string) => void;
 }
 
 export interface PipelineServer {
@@ -71,7 +70,7 @@ interface ServedRun {
 
 /** An error answer: status and message. */
 class HttpError extends Error {
-    constructor(readonly status: number, message: string, readonly details?: object) {
+    constructor(readonly status: number, message: string, readonly details?: object, readonly headers?: Record<string, string>) {
         super(message);
     }
 }
@@ -97,7 +96,10 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 }
 
 async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
-    const text = await readBody(request);
+    return parseJson(await readBody(request));
+}
+
+function parseJson(text: string): Record<string, unknown> {
     if (text.trim() === '') {
         return {};
     }
@@ -112,48 +114,59 @@ async function readJson(request: http.IncomingMessage): Promise<Record<string, u
     }
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown): void {
+function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body, null, 2);
-    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    response.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
     response.end(text);
 }
 
-/** The `limits` of a request: numbers, and the wall time as a duration (`30m`) or milliseconds. */
+/** The `limits` of a request, read as `fspec pipeline run` reads its budget flags (the wall time a duration such as `30m`, or seconds). */
 function limitsOf(value: unknown): RunLimits {
-    if (value === undefined) {
+    if (value === undefined || value === null) {
         return {};
     }
-    if (typeof value !== 'object' || value === null) {
+    if (typeof value !== 'object' || Array.isArray(value)) {
         throw new HttpError(400, 'limits must be an object: { max_tokens?, max_cost?, max_wall_time? }');
     }
-    const { max_tokens, max_cost, max_wall_time } = value as Record<string, unknown>;
-    const number = (name: string, n: unknown) => {
-        if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || n < 0)) {
-            throw new HttpError(400, `limits.${name} must be a number ≥ 0`);
-        }
-        return n as number | undefined;
-    };
-    let wallMs: number | undefined;
-    if (typeof max_wall_time === 'string') {
-        try {
-            wallMs = parseDuration('max_wall_time', max_wall_time);
-        } catch {
-            throw new HttpError(400, `limits.max_wall_time "${max_wall_time}" is not a duration such as 90s or 30m`);
-        }
-    } else {
-        wallMs = number('max_wall_time', max_wall_time);
+    const unknown = Object.keys(value).filter(key => !['max_tokens', 'max_cost', 'max_wall_time'].includes(key));
+    if (unknown.length) {
+        throw new HttpError(400, `limits.${unknown[0]} is not a budget; limits takes max_tokens, max_cost and max_wall_time`);
     }
-    return { max_tokens: number('max_tokens', max_tokens), max_cost: number('max_cost', max_cost), max_wall_time_ms: wallMs };
+    try {
+        return pipelineLimits(value, key => `limits.${key}`);
+    } catch (e) {
+        throw e instanceof PipelineInputError ? new HttpError(400, e.message) : e;
+    }
+}
+
+/** A JSON field that must be a boolean when given. */
+function flag(body: Record<string, unknown>, name: string): boolean | undefined {
+    const value = body[name];
+    if (value !== undefined && value !== null && typeof value !== 'boolean') {
+        throw new HttpError(400, `${name} must be true or false`);
+    }
+    return (value ?? undefined) as boolean | undefined;
 }
 
 function openQuestions(run: ServedRun) {
     return run.result ? [] : listQuestions(run.logsRoot).filter(question => !readAnswer(run.logsRoot, question.id));
 }
 
+/** The run's checkpoint, or undefined before its first one. */
+function lastCheckpoint(run: ServedRun): Checkpoint | undefined {
+    try {
+        return loadCheckpoint(run.result?.logs_root ?? run.logsRoot);
+    } catch {
+        return undefined;
+    }
+}
+
 function statusOf(run: ServedRun) {
     const questions = openQuestions(run);
     const status = run.error ? 'fail' : run.result?.status ?? (questions.length ? 'waiting' : 'running');
     const failure = run.error ?? run.result?.failure_reason;
+    // While the run goes on, the usage of the stages done so far, as its last checkpoint holds it.
+    const usage = run.result?.usage ?? lastCheckpoint(run)?.usage;
     return {
         id: run.id,
         name: run.graph.id,
@@ -161,7 +174,8 @@ function statusOf(run: ServedRun) {
         current_node: run.current ?? '',
         completed_nodes: run.result?.completed_nodes ?? run.completed,
         ...(failure !== undefined && { failure_reason: failure }),
-        ...(run.result && { usage: run.result.usage }),
+        ...(usage && { usage }),
+        ...(run.result?.budget_exceeded && { budget_exceeded: run.result.budget_exceeded }),
         questions,
         logs_root: run.logsRoot,
         started_at: run.startedAt,
@@ -188,8 +202,12 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
     }
 
     async function start(request: http.IncomingMessage): Promise<ServedRun> {
-        const json = (request.headers['content-type'] ?? '').includes('json');
-        const body = json ? await readJson(request) : { dot: await readBody(request) };
+        // JSON when it says so, or when the body is an object (DOT source starts with `digraph`, never `{`),
+        // so `curl -d '{"dot": …}'` works without a Content-Type; otherwise the body is the DOT source.
+        const type = request.headers['content-type'] ?? '';
+        const text = await readBody(request);
+        const json = type.includes('json') || (!/graphviz|text\/plain/.test(type) && text.trimStart().startsWith('{'));
+        const body = json ? parseJson(text) : { dot: text };
         if (typeof body.dot !== 'string' || body.dot.trim() === '') {
             throw new HttpError(400, 'no pipeline: send the DOT source as the body, or JSON { "dot": "<source>" }');
         }
@@ -198,28 +216,32 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
             throw new HttpError(400, 'context must be an object of initial context values');
         }
         const limits = limitsOf(body.limits);
+        const simulate = flag(body, 'simulate') ?? options.simulate;
+        const autoApprove = flag(body, 'auto_approve');
         const id = newRunId();
         const logsRoot = path.join(options.runsFolder, id);
         const file = path.join(logsRoot, 'pipeline.dot');
-        const { graph, records } = checkPipeline(file, body.dot);
+        // The checks of `fspec pipeline validate` and `fspec pipeline run`: the same functions.
+        const { graph, sourceMap, records } = checkPipeline(file, body.dot);
         if (!graph || records.some(record => record.severity === 'error')) {
             throw new HttpError(400, 'the pipeline is not valid; nothing ran', { diagnostics: records });
         }
         let backend;
         try {
-            backend = await pipelineBackend(file, graph, { simulate: typeof body.simulate === 'boolean' ? body.simulate : options.simulate, env: options.env });
+            backend = await pipelineBackend(file, graph, { simulate, env: options.env, workdir: options.workdir });
         } catch (e) {
             throw e instanceof PipelineInputError ? new HttpError(422, e.message) : e;
         }
         fs.mkdirSync(logsRoot, { recursive: true });
         fs.writeFileSync(file, body.dot);
-        const interviewer = body.auto_approve === true ? new AutoApproveInterviewer() : new FileQuestionInterviewer(logsRoot, { pollMs: 100 });
-        const registry = createDefaultRegistry({ backend: backend.backend, interviewer, toolWorkdir: options.workdir });
+        // Gates go to the run's question store: answered over HTTP or by `fspec pipeline answer <run-dir> q-N`.
+        const { registry } = pipelineRegistry(backend, logsRoot, { autoApprove, pollMs: 100 }, options.workdir);
         const run: ServedRun = {
-            id, graph, sourceMap: parsePipeline(body.dot).sourceMap, logsRoot, controller: new AbortController(), startedAt: new Date().toISOString(),
+            id, graph, sourceMap, logsRoot, controller: new AbortController(), startedAt: new Date().toISOString(),
             events: [], listeners: new Set(), completed: [], failed: [], done: Promise.resolve()
         };
         runs.set(id, run);
+        options.log?.(`${id}: ${graph.id} started (${backend.backend ? `LLM stages on ${backend.describe}` : backend.stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${logsRoot}`);
         run.done = runPipeline(graph, { logsRoot, runId: id, registry, signal: run.controller.signal, limits, context: new Context(context as Record<string, unknown>), onEvent: event => track(run, event) })
             .then(result => {
                 run.result = result;
@@ -229,6 +251,9 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
             .finally(() => {
                 run.finishedAt = new Date().toISOString();
                 run.current = undefined;
+                const { status, failure_reason } = statusOf(run);
+                const ending = failure_reason === undefined ? status : failure_reason.startsWith(status) ? failure_reason : `${status}: ${failure_reason}`;
+                options.log?.(`${id}: ${graph.id} ${ending}`);
                 for (const listener of run.listeners) {
                     listener(undefined);
                 }
@@ -277,21 +302,27 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
         response.on('close', () => run.listeners.delete(write));
     }
 
-    function checkpointOf(run: ServedRun) {
-        try {
-            return loadCheckpoint(run.result?.logs_root ?? run.logsRoot);
-        } catch {
+    function checkpointOf(run: ServedRun): Checkpoint {
+        const checkpoint = lastCheckpoint(run);
+        if (!checkpoint) {
             throw new HttpError(404, `run ${run.id} has no checkpoint yet`);
         }
+        return checkpoint;
     }
 
     /** Routes a request; returns false when no route has its path. */
     async function route(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<boolean> {
         const method = request.method ?? 'GET';
-        const parts = url.pathname.split('/').filter(part => part !== '').map(decodeURIComponent);
-        const only = (allowed: string) => {
-            if (method !== allowed) {
-                throw new HttpError(405, `${url.pathname} takes ${allowed}, not ${method}`);
+        const parts = url.pathname.split('/').filter(part => part !== '').map(part => {
+            try {
+                return decodeURIComponent(part);
+            } catch {
+                throw new HttpError(400, `${url.pathname} is not a well-formed path`);
+            }
+        });
+        const only = (...allowed: string[]) => {
+            if (!allowed.includes(method)) {
+                throw new HttpError(405, `${url.pathname} takes ${allowed.join(' or ')}, not ${method}`, undefined, { Allow: allowed.join(', ') });
             }
         };
         if ((parts.length === 1 && parts[0] === 'pipelines') || (parts.length === 1 && parts[0] === 'run')) {
@@ -299,7 +330,7 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
                 send(response, 200, [...runs.values()].map(statusOf));
                 return true;
             }
-            only('POST');
+            only(...(parts[0] === 'pipelines' ? ['GET', 'POST'] : ['POST']));
             const run = await start(request);
             send(response, 201, { id: run.id, status: statusOf(run).status, logs_root: run.logsRoot });
             return true;
@@ -370,7 +401,7 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
                 if (response.headersSent) {
                     response.end();
                 } else if (error instanceof HttpError) {
-                    send(response, error.status, { error: error.message, ...error.details });
+                    send(response, error.status, { error: error.message, ...error.details }, error.headers);
                 } else {
                     send(response, 500, { error: error instanceof Error ? error.message : String(error) });
                 }
@@ -419,7 +450,8 @@ and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-
             try {
                 server = await startPipelineServer({
                     host: options.host, port, simulate: options.simulate, env: process.env, workdir: process.cwd(),
-                    runsFolder: path.resolve(options.runs ?? path.join('.factory', 'runs'))
+                    runsFolder: path.resolve(options.runs ?? path.join('.factory', 'runs')),
+                    log: line => process.stderr.write(`  ${line}\n`)
                 });
             } catch (error) {
                 process.stderr.write(`fspec: cannot serve on ${options.host}:${port}: ${(error as Error).message}\n`);
@@ -427,7 +459,12 @@ and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-
                 return;
             }
             process.stdout.write(`Serving pipelines on ${server.url}\n`);
-            await new Promise<void>(resolve => process.once('SIGINT', () => resolve()));
+            // Ctrl-C (or a SIGTERM) cancels the runs still going, each resumable from its checkpoint, and stops.
+            const signal = await new Promise<NodeJS.Signals>(resolve => {
+                process.once('SIGINT', resolve);
+                process.once('SIGTERM', resolve);
+            });
+            process.stderr.write(`  ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling the runs still going and stopping\n`);
             await server.close();
         });
 }

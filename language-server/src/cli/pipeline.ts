@@ -33,7 +33,8 @@ import {
     type PipelineGraph,
     type PipelineRunResult,
     type RunLimits,
-    type CodergenBackend
+    type CodergenBackend,
+    type HandlerRegistry
 } from '../crew/engine/index.js';
 import { answerQuestion, FileQuestionInterviewer, QuestionStoreError, type StoredQuestion } from '../crew/engine/question-store.js';
 import { runsFolder } from '../crew/growth-run.js';
@@ -75,6 +76,8 @@ export interface PipelineDiagnosticRecord {
 
 export interface CheckedPipeline {
     graph?: PipelineGraph;
+    /** Where each node, edge and attribute is in the text. */
+    sourceMap: DotSourceMap;
     records: PipelineDiagnosticRecord[];
 }
 
@@ -83,7 +86,7 @@ export function checkPipeline(file: string, source: string): CheckedPipeline {
     const options = crewValidateOptions();
     const { graph, sourceMap, problems } = parsePipeline(source, { attributes: options.attributes });
     const diagnostics = [...problems, ...(graph ? validate(graph, options) : [])];
-    return { graph, records: toRecords(displayPath(path.resolve(file)), diagnostics, sourceMap) };
+    return { graph, sourceMap, records: toRecords(displayPath(path.resolve(file)), diagnostics, sourceMap) };
 }
 
 function toRecords(file: string, diagnostics: readonly Diagnostic[], sourceMap: DotSourceMap): PipelineDiagnosticRecord[] {
@@ -169,6 +172,31 @@ export function numberOption(flag: string, value: string, integer: boolean): num
         throw new PipelineInputError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} ≥ 0`);
     }
     return n;
+}
+
+/** A run's budgets as given (flags, or a request's `limits`): numbers or their text; a wall time as a duration or plain seconds. */
+export interface PipelineLimitValues {
+    readonly max_tokens?: string | number;
+    readonly max_cost?: string | number;
+    readonly max_wall_time?: string | number;
+}
+
+/**
+ * The budgets of a run, from `fspec pipeline run`'s flags or `fspec pipeline serve`'s `limits`; they
+ * replace the graph's own (max_tokens, max_cost, max_wall_time) and the engine enforces them.
+ * `name` says how an error names the value (`--max-tokens`, `limits.max_tokens`).
+ */
+export function pipelineLimits(values: PipelineLimitValues, name: (key: keyof PipelineLimitValues) => string): RunLimits {
+    // A request's JSON may hold anything: null is left out; what is neither a number nor text is refused as written.
+    const text = (value: unknown) => value === undefined || value === null ? undefined : typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+    const tokens = text(values.max_tokens);
+    const cost = text(values.max_cost);
+    const wall = text(values.max_wall_time);
+    return {
+        max_tokens: tokens === undefined ? undefined : numberOption(name('max_tokens'), tokens, true),
+        max_cost: cost === undefined ? undefined : numberOption(name('max_cost'), cost, false),
+        max_wall_time_ms: wall === undefined ? undefined : durationOption(name('max_wall_time'), wall)
+    };
 }
 
 function parseSets(sets: readonly string[]): Record<string, string> {
@@ -289,7 +317,8 @@ export interface PipelineBackend {
  * simulated. Throws PipelineInputError saying what to do.
  */
 export async function pipelineBackend(
-    file: string, graph: PipelineGraph, options: { simulate?: boolean; env: NodeJS.ProcessEnv; onRetry?: (node: string, detail: string) => void }
+    file: string, graph: PipelineGraph,
+    options: { simulate?: boolean; env: NodeJS.ProcessEnv; workdir?: string; onRetry?: (node: string, detail: string) => void }
 ): Promise<PipelineBackend> {
     const crewTypes = new Set(crewNodeTypes());
     const crewNodes = [...graph.nodes.values()].filter(node => crewTypes.has(node.type));
@@ -315,6 +344,7 @@ export async function pipelineBackend(
     const backend = createPiAiBackend(model.llm, {
         timeoutMs: model.timeoutMs,
         env: options.env,
+        workdir: options.workdir,
         onEvent: (event, node) => {
             if (event.type === 'retry') {
                 options.onRetry?.(node.id, `${event.kind === 'rate-limited' ? 'rate-limited' : 'provider error'} (${event.detail}); asking again in ${formatMs(event.delayMs)}`);
@@ -322,6 +352,43 @@ export async function pipelineBackend(
         }
     });
     return { backend, stages, describe: model.describe };
+}
+
+/** How a run's human gates are answered. */
+export interface PipelineGates {
+    /** Every gate takes its first option. */
+    readonly autoApprove?: boolean;
+    /** Gates are asked on this terminal; without one (and without autoApprove) they go to the question store. */
+    readonly terminal?: { readonly input: Readable; readonly output: Writable };
+    /** How long a stored question waits for its answer (default: no limit). */
+    readonly questionTimeoutSeconds?: number;
+    /** How often a waiting gate looks for its answer file. */
+    readonly pollMs?: number;
+    /** Called when a question is stored, waiting for `fspec pipeline answer` (or the HTTP answer). */
+    readonly onAsked?: (question: StoredQuestion) => void;
+}
+
+/**
+ * The handlers of one run, from the command line or over HTTP: the LLM stages on the backend (or
+ * simulated), tool stages and the tools of LLM stages in `workdir`, and human gates auto-approved,
+ * asked on a terminal, or written to the file-backed question store of the run directory
+ * (`<logsRoot>/questions/q-N.json`), so `fspec pipeline answer` answers them from any process.
+ * `close()` releases the terminal once the run is over.
+ */
+export function pipelineRegistry(
+    backend: PipelineBackend, logsRoot: string, gates: PipelineGates, workdir?: string
+): { registry: HandlerRegistry; interviewer: Interviewer; close(): void } {
+    let interviewer: Interviewer;
+    let consoleInterviewer: ConsoleInterviewer | undefined;
+    if (gates.autoApprove) {
+        interviewer = new AutoApproveInterviewer();
+    } else if (gates.terminal) {
+        interviewer = consoleInterviewer = new ConsoleInterviewer(gates.terminal.input, gates.terminal.output);
+    } else {
+        interviewer = new FileQuestionInterviewer(logsRoot, { timeoutSeconds: gates.questionTimeoutSeconds, pollMs: gates.pollMs, onAsked: gates.onAsked });
+    }
+    const registry = createDefaultRegistry({ backend: backend.backend, interviewer, ...(workdir !== undefined && { toolWorkdir: workdir }) });
+    return { registry, interviewer, close: () => consoleInterviewer?.close() };
 }
 
 /**
@@ -344,40 +411,31 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
             exitCode: 1
         };
     }
-    // The flags replace the graph's own budgets (max_tokens, max_cost, max_wall_time); the engine enforces them.
-    const limits: RunLimits = {
-        max_tokens: options.maxTokens === undefined ? undefined : numberOption('--max-tokens', options.maxTokens, true),
-        max_cost: options.maxCost === undefined ? undefined : numberOption('--max-cost', options.maxCost, false),
-        max_wall_time_ms: options.maxWallTime === undefined ? undefined : durationOption('--max-wall-time', options.maxWallTime)
-    };
+    const limits = pipelineLimits(
+        { max_tokens: options.maxTokens, max_cost: options.maxCost, max_wall_time: options.maxWallTime },
+        key => `--${key.replace(/_/g, '-')}`
+    );
     const questionTimeout = options.questionTimeout === undefined ? undefined : durationOption('--question-timeout', options.questionTimeout) / 1000;
     const pollMs = options.pollInterval === undefined ? undefined : durationOption('--poll-interval', options.pollInterval);
     const initial = parseSets(options.set ?? []);
 
-    const { backend, stages, describe } = await pipelineBackend(file, graph, {
+    const setup = await pipelineBackend(file, graph, {
         simulate: options.simulate,
         env: terminal.env,
         onRetry: (node, detail) => say(`  ${node}: ${detail}`)
     });
+    const { backend, stages, describe } = setup;
 
     const { logsRoot, runId, resuming } = runDirectory(file, graph, options);
 
-    let interviewer: Interviewer;
-    let consoleInterviewer: ConsoleInterviewer | undefined;
-    if (options.autoApprove) {
-        interviewer = new AutoApproveInterviewer();
-    } else if (terminal.interactive) {
-        interviewer = consoleInterviewer = new ConsoleInterviewer(terminal.input, terminal.messages);
-    } else {
-        interviewer = new FileQuestionInterviewer(logsRoot, {
-            timeoutSeconds: questionTimeout,
-            pollMs,
-            // Shown even with --quiet: someone has to answer.
-            onAsked: question => terminal.messages.write(answerHint(logsRoot, question))
-        });
-    }
-
-    const registry = createDefaultRegistry({ backend, interviewer });
+    const { registry, close } = pipelineRegistry(setup, logsRoot, {
+        autoApprove: options.autoApprove,
+        terminal: terminal.interactive ? { input: terminal.input, output: terminal.messages } : undefined,
+        questionTimeoutSeconds: questionTimeout,
+        pollMs,
+        // Shown even with --quiet: someone has to answer.
+        onAsked: question => terminal.messages.write(answerHint(logsRoot, question))
+    });
     const where = displayPath(logsRoot);
     say(`${resuming ? 'Resuming' : 'Running'} ${graph.id} (${backend ? `LLM stages on ${describe}` : stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${where}`);
     if (resuming) {
@@ -401,7 +459,7 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         }
         return { stdout: `${graph.id} stopped: ${(error as Error).message}; run directory ${where}`, exitCode: 1 };
     } finally {
-        consoleInterviewer?.close();
+        close();
     }
     const { total_tokens, cost } = result.usage;
     const tokens = backend ? `; ${plural(total_tokens, 'token')}${cost > 0 ? `, $${cost.toFixed(4)}` : ''}` : '';
