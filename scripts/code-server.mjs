@@ -1,11 +1,13 @@
 // Real VS Code without a desktop: code-server (VS Code in the browser, from npm), installed on first
 // use into .vscode-test/ and run on 127.0.0.1 with the project's pinned Node 24. Used by `npm start`,
 // the real-VS-Code tests and the preview benchmark. Facts: ../shared/recipes/real-vscode-tests.md.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup, stopProcessGroup } from './process-lifetime.mjs';
+import { debianPackage, ensureSystemPackages, MissingTool } from './system-tools.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const codeServerVersion = '4.139.1';
@@ -13,28 +15,14 @@ const installDir = path.join(root, '.vscode-test', `code-server-${codeServerVers
 const entry = path.join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 // code-server 4.139 wants Node 24: the project's own `node` devDependency.
 export const node24 = path.join(root, 'node_modules', 'node', 'bin', 'node');
-// Native addons (kerberos, native-keymap, keytar) build against these; ripgrep is the search backend.
-const debianPackages = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep'];
+// Native addons (kerberos, native-keymap, keytar) build against these; ripgrep is VS Code's search.
+const debianPackages = [
+    ...['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config']
+        .map(name => debianPackage(name, "headers code-server's native modules build against")),
+    debianPackage('ripgrep', "VS Code's search")
+];
 
 const log = message => process.stderr.write(`[code-server] ${message}\n`);
-
-function missingDebianPackages() {
-    const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...debianPackages], { encoding: 'utf8' });
-    const installed = new Set(result.stdout.split('\n').filter(line => line.endsWith('install ok installed')).map(line => line.split(/[ :]/)[0]));
-    return debianPackages.filter(name => !installed.has(name));
-}
-
-function installDebianPackages() {
-    if (spawnSync('dpkg-query', ['--version']).status !== 0) return; // not Debian: the build will say what it lacks
-    const missing = missingDebianPackages();
-    if (missing.length === 0) return;
-    const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
-    if (process.getuid?.() !== 0) {
-        throw new Error(`code-server needs Debian packages to build its native modules. Run as root:\n  ${command}`);
-    }
-    log(`installing ${missing.join(' ')} (once)`);
-    execFileSync('sh', ['-c', `${command} >/dev/null`], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
 
 /**
  * Node 24's headers for node-gyp. The `node` package puts them beside its binary, but a later
@@ -63,20 +51,35 @@ function withoutOuterNpm(env) {
     return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_config_user_agent$|^npm_node_execpath$|^npm_execpath$|^NODE$/i.test(key)));
 }
 
-/** Installs code-server into .vscode-test/ unless it is already there; returns the entry script. */
-export function ensureCodeServer() {
-    if (fs.existsSync(entry)) return entry;
-    if (!fs.existsSync(node24)) throw new Error(`Node 24 is missing at ${node24}: run npm install first.`);
-    installDebianPackages();
+/** Runs a command to its end, printing a line with the elapsed time every `everyMs` while it runs. */
+function runWithProgress(command, args, options, what, everyMs = 10_000) {
     const started = Date.now();
-    log(`installing code-server ${codeServerVersion} into ${path.relative(root, installDir)} (first run only, a few minutes)`);
+    const ticker = setInterval(() => log(`${what}… ${elapsed(started)}`), everyMs);
+    return new Promise(resolve => {
+        const child = spawnGroup(command, args, { ...options, stdio: ['ignore', 'inherit', 'inherit'] });
+        child.once('error', error => resolve({ status: null, error }));
+        child.once('exit', status => resolve({ status }));
+    }).finally(() => clearInterval(ticker));
+}
+
+function elapsed(since) {
+    const seconds = Math.round((Date.now() - since) / 1000);
+    return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** Installs code-server into .vscode-test/ unless it is already there; resolves to the entry script. */
+export async function ensureCodeServer() {
+    if (fs.existsSync(entry)) return entry;
+    if (!fs.existsSync(node24)) throw new MissingTool(`Node 24 is missing at ${node24}: run npm install first.`);
+    ensureSystemPackages(debianPackages, { log: line => log(line) });
+    const started = Date.now();
+    log(`installing code-server ${codeServerVersion} into ${path.relative(root, installDir)} (first run only: about 4 minutes, mostly building its native modules)`);
     fs.rmSync(installDir, { recursive: true, force: true });
     const tmp = path.join(installDir, 'tmp');
     fs.mkdirSync(tmp, { recursive: true });
     fs.writeFileSync(path.join(installDir, 'package.json'), JSON.stringify({ name: 'fspec-code-server', private: true }, null, 2));
-    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${codeServerVersion}`], {
+    const result = await runWithProgress('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${codeServerVersion}`], {
         cwd: installDir,
-        stdio: 'inherit',
         env: {
             ...withoutOuterNpm(process.env),
             // npm and code-server's postinstall must run on Node 24.
@@ -87,12 +90,12 @@ export function ensureCodeServer() {
             npm_config_nodedir: nodeHeaders(),
             TMPDIR: tmp
         }
-    });
+    }, `installing code-server ${codeServerVersion}`);
     if (result.status !== 0 || !fs.existsSync(entry)) {
-        fs.rmSync(path.join(installDir, 'node_modules'), { recursive: true, force: true });
-        throw new Error(`npm install code-server@${codeServerVersion} failed (exit ${result.status}).`);
+        fs.rmSync(installDir, { recursive: true, force: true });
+        throw new Error(`npm install code-server@${codeServerVersion} failed (${result.error?.message ?? `exit ${result.status}`}).`);
     }
-    log(`installed in ${Math.round((Date.now() - started) / 1000)} s`);
+    log(`installed in ${elapsed(started)}`);
     return entry;
 }
 
@@ -139,49 +142,45 @@ function stateArgs(stateDir) {
 }
 
 /** Installs a .vsix into the state folder's extensions, as a user would with "Install from VSIX". */
-export function installExtension(vsix, stateDir) {
-    const result = spawnSync(node24, [ensureCodeServer(), ...stateArgs(stateDir), '--install-extension', vsix], {
+export async function installExtension(vsix, stateDir) {
+    const result = spawnSync(node24, [await ensureCodeServer(), ...stateArgs(stateDir), '--install-extension', vsix], {
         env: { ...process.env, ...stateEnv(stateDir) }, encoding: 'utf8'
     });
     if (result.status !== 0) throw new Error(`installing ${vsix} failed:\n${result.stdout}${result.stderr}`);
 }
 
 /**
- * Starts code-server on 127.0.0.1 and resolves once it answers; `stop()` ends it and its children.
- * `env` reaches the extension host (tests pass their driver folder this way).
+ * Starts code-server on 127.0.0.1 and resolves once it answers; `stop()` ends it and every process
+ * it started (it leads a process group of its own). `env` reaches the extension host (tests pass
+ * their driver folder this way).
  */
 export async function startCodeServer({ stateDir, port, env = {}, testDriver = false, stdio = 'pipe' }) {
-    const args = [ensureCodeServer(), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+    const args = [await ensureCodeServer(), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
         '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...stateArgs(stateDir)];
     // code-server 4.134+ ignores the test payload (extensionTestsPath) without this.
     if (testDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-    const child = spawn(node24, args, { env: { ...process.env, ...stateEnv(stateDir), ...env }, stdio: ['ignore', stdio, stdio] });
+    const child = spawnGroup(node24, args, { env: { ...process.env, ...stateEnv(stateDir), ...env }, stdio: ['ignore', stdio, stdio] });
     let output = '';
     if (stdio === 'pipe') {
         child.stdout.on('data', chunk => { output += chunk; });
         child.stderr.on('data', chunk => { output += chunk; });
     }
-    const url = `http://127.0.0.1:${port}`;
+    const exited = new Promise(resolve => child.once('exit', code => resolve(code)));
+    const server = { url: `http://127.0.0.1:${port}`, pid: child.pid, exited, output: () => output, stop: () => stopProcessGroup(child) };
     const deadline = Date.now() + 30_000;
     for (;;) {
-        if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${output}`);
+        if (child.exitCode !== null) {
+            await server.stop();
+            throw new Error(`code-server exited with ${child.exitCode}:\n${output}`);
+        }
         try {
-            const response = await fetch(`${url}/healthz`);
-            if (response.ok) break;
+            const response = await fetch(`${server.url}/healthz`);
+            if (response.ok) return server;
         } catch { /* not listening yet */ }
         if (Date.now() > deadline) {
-            child.kill('SIGTERM');
-            throw new Error(`code-server did not answer on ${url} within 30 s:\n${output}`);
+            await server.stop();
+            throw new Error(`code-server did not answer on ${server.url} within 30 s:\n${output}`);
         }
         await new Promise(resolve => setTimeout(resolve, 200));
     }
-    return {
-        url,
-        output: () => output,
-        stop: () => new Promise(resolve => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-        })
-    };
 }

@@ -117,6 +117,26 @@ describe('fspec diff', () => {
 describe('bad input gets a clear message and a non-zero exit, never a stack trace', () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-bad-'));
 
+    test('no path, an unknown option or an unknown command is bad input (2), with the usage', async () => {
+        const noPath = await fspec(['validate'], { cwd: scratch });
+        expect(noPath.stderr).toMatch(/^error: missing required argument 'paths'\n\nUsage: fspec validate \[options\] <paths\.\.\.>/);
+        expect(noPath.code).toBe(2);
+        const unknownOption = await fspec(['validate', '--strict', 'a.fspec'], { cwd: scratch });
+        expect(unknownOption.stderr).toMatch(/^error: unknown option '--strict'/);
+        expect(unknownOption.code).toBe(2);
+        const unknownCommand = await fspec(['check', 'a.fspec'], { cwd: scratch });
+        expect(unknownCommand.stderr).toMatch(/^error: unknown command 'check'/);
+        expect(unknownCommand.code).toBe(2);
+        expect((await fspec(['--help'], { cwd: scratch })).code).toBe(0);
+    });
+
+    test('the help says where the approved baseline comes from, as the README does: the git tag first, then .factory/approved/', async () => {
+        const help = (await fspec(['--help'], { cwd: scratch })).stdout.replace(/\s+/g, ' ');
+        expect(help).toContain('the newest fspec/<SpecName>/v<version> tag reachable from HEAD in its git repository, else .factory/approved/<SpecName>.fspec in its folder or an ancestor');
+        const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+        expect(readme).toContain('the newest `fspec/<SpecName>/v<version>` tag reachable from HEAD in the spec\'s git repository (the Historian writes one for every approved growth), else `.factory/approved/<SpecName>.fspec`');
+    });
+
     test('a missing file', async () => {
         const run = await fspec(['validate', 'no-such.fspec'], { cwd: scratch });
         expect(run.stderr.trim()).toBe('fspec: no-such.fspec: no such file or directory');

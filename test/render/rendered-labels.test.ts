@@ -6,13 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { nodeText } from '../../language-server/src/render/mermaid-text.js';
+import { requireChromium } from '../system-tools.js';
 
 /**
  * Parsing proves the text is Mermaid, not that a label shows what the user wrote. This renders
  * hostile labels with Mermaid in headless Chromium and reads the text back. It needs a Chromium
- * (`apt-get install chromium`) and is skipped without one.
+ * (`apt-get install chromium`; npm test installs it as root).
  */
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(file => fs.existsSync(file));
 
 const hostile = [
     'say "hi"', '[x] {y} (z) ([s]) [[d]] ((c))', '#1 & <b>bold</b> &amp; &lt;', '#quot; #35; #lt;', 'a | b', 'line one\nline two',
@@ -45,12 +45,12 @@ mermaid.initialize({ startOnLoad: false });
 /** Whitespace is HTML's to collapse, and the word joiner that splits Mermaid's placeholder pairs is invisible. */
 const shown = (text: string) => text.replace(/\u2060/g, '').replace(/\s+/g, ' ').trim();
 
-test.skipIf(!chromium)('hostile labels render as the text the user wrote, in flowcharts and mindmaps', async () => {
+test('hostile labels render as the text the user wrote, in flowcharts and mindmaps', async () => {
     const flowchart = ['flowchart LR', ...hostile.map((text, i) => `  n${i}${nodeText('', 'box', text)}`)].join('\n');
     const mindmap = ['mindmap', '  root((root))', ...hostile.map((text, i) => `    n${i}${nodeText('', 'box', text)}`)].join('\n');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-labels-')), 'labels.html');
     fs.writeFileSync(file, page({ flowchart, mindmap }));
-    const { stdout } = await promisify(execFile)(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', '--dump-dom', pathToFileURL(file).href], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(requireChromium(), ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=20000', '--dump-dom', pathToFileURL(file).href], { maxBuffer: 64 * 1024 * 1024 });
     const json = /<pre id="out">([\s\S]*?)<\/pre>/.exec(stdout)![1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
     const texts = JSON.parse(json) as Record<string, string[]>;
     expect(texts.error).toBeUndefined();

@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { LocalSandbox, SandboxError } from '../../language-server/src/sandbox/index.js';
-import { findExecutable } from '../../language-server/src/sandbox/local-fences.js';
+import { requirePython } from '../system-tools.js';
 
 const sandbox = new LocalSandbox();
-const withPython = test.runIf(!!findExecutable('python3', process.env.PATH));
+/** A test that runs Python code; where python3 is missing it fails, saying how to install it. */
+const withPython = (name: string, body: () => Promise<void>, timeout?: number) => test(name, async () => {
+    requirePython();
+    await body();
+}, timeout);
 
 /** Killed processes may linger as zombies where PID 1 does not reap orphans (as in some containers); they no longer run. */
 function isRunning(pid: string): boolean {
@@ -125,20 +129,18 @@ describe('the local sandbox blocks the network where this system allows it', () 
     });
     afterAll(() => new Promise<void>(resolve => server.close(() => resolve())));
 
-    test.runIf(canBlock)('by default, a server on this machine\'s 127.0.0.1 cannot be reached', async () => {
+    test('by default, a server on this machine\'s 127.0.0.1 cannot be reached; where no network namespace can be made, the response says the network was open, and an explicit blockAll is refused', async () => {
         const result = await sandbox.run({ language: 'javascript', code: connect() });
 
-        expect(result.network).toBe('blocked');
-        expect(result.stdout).toMatch(/^failed: E(NETUNREACH|CONNREFUSED)/);
-    });
-
-    test.runIf(!canBlock)('where no network namespace can be made, the response says the network was open, and an explicit blockAll is refused', async () => {
-        const result = await sandbox.run({ language: 'javascript', code: connect() });
-        expect(result.network).toMatch(/^unblocked: this system does not allow a network namespace|^unblocked: unshare/);
-        expect(result.stdout).toBe('connected\n');
-
-        await expect(sandbox.run({ language: 'javascript', code: connect(), network: { blockAll: true } }))
-            .rejects.toThrow(/network.blockAll is true, but the network cannot be blocked here/);
+        if (canBlock) {
+            expect(result.network).toBe('blocked');
+            expect(result.stdout).toMatch(/^failed: E(NETUNREACH|CONNREFUSED)/);
+        } else {
+            expect(result.network).toMatch(/^unblocked: this system does not allow a network namespace|^unblocked: unshare/);
+            expect(result.stdout).toBe('connected\n');
+            await expect(sandbox.run({ language: 'javascript', code: connect(), network: { blockAll: true } }))
+                .rejects.toThrow(/network.blockAll is true, but the network cannot be blocked here/);
+        }
     });
 
     test('network.blockAll false lets the run connect, and says so', async () => {

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createSandbox, LocalSandbox } from '../../language-server/src/sandbox/index.js';
-import { findExecutable } from '../../language-server/src/sandbox/local-fences.js';
+import { requirePython } from '../system-tools.js';
 
 const sandbox = createSandbox('local');
-const hasPython = !!findExecutable('python3', process.env.PATH);
-/** On a machine without python3 the python runs below cannot happen; local-sandbox-limits.test.ts asserts the error instead. */
-const withPython = test.runIf(hasPython);
+/** A test that runs Python code; where python3 is missing it fails, saying how to install it. */
+const withPython = (name: string, body: () => Promise<void>, timeout?: number) => test(name, async () => {
+    requirePython();
+    await body();
+}, timeout);
 
 describe('the local sandbox runs code and commands', () => {
     withPython('python gets argv, env and files in its working directory', async () => {

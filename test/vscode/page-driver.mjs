@@ -87,24 +87,29 @@ const actions = {
         const seenAt = await frame.waitForFunction(() => window.fspecWatch.seenAt, undefined, { timeout: timeoutMs, polling: 50 }).then(h => h.jsonValue());
         return seenAt - typedAt;
     },
-    async screenshot(page, { name }, results) {
-        const file = path.join(results, `${name}.png`);
+    /** A picture of the page: `failure` ones go to test-results/, the others (the README's) to out/screenshots/. */
+    async screenshot(page, { name, failure = false }, folders) {
+        const folder = failure ? folders.failures : folders.pictures;
+        fs.mkdirSync(folder, { recursive: true });
+        const file = path.join(folder, `${name}.png`);
         await page.screenshot({ path: file });
         return file;
     }
 };
 
-export function createDriver(page, driverDir, results) {
+/** `folders`: `failures` (test-results/) and `pictures` (screenshots taken on purpose). */
+export function createDriver(page, driverDir, folders) {
     const failures = [];
     return {
         failures,
         async handle(request) {
             let answer;
             try {
-                answer = { ok: true, result: await actions[request.action](page, request, results) };
+                answer = { ok: true, result: await actions[request.action](page, request, folders) };
             } catch (error) {
                 failures.push(`${request.action}: ${error.message}`);
-                await page.screenshot({ path: path.join(results, `driver-${request.id}-${request.action}.png`) }).catch(() => undefined);
+                fs.mkdirSync(folders.failures, { recursive: true });
+                await page.screenshot({ path: path.join(folders.failures, `driver-${request.id}-${request.action}.png`) }).catch(() => undefined);
                 answer = { ok: false, error: error.message };
             }
             fs.writeFileSync(path.join(driverDir, `${request.id}.json.tmp`), JSON.stringify(answer));

@@ -6,13 +6,13 @@ import { createNonce, previewHtml } from '../../extension/src/preview/preview-ht
 import type { MutationPr } from '../../language-server/src/protocol.js';
 import type { FromPrWebview, PrReview, ToPrWebview } from '../../webviews/src/messages.js';
 import { farmPr, vetoedDesire } from '../extension/crew/mutation-pr-fixture.js';
+import { requireChromium } from '../system-tools.js';
 
 /**
  * The shipped mutation PR bundle (out/webviews/mutation-pr.js, Mermaid inside) in headless
  * Chromium, on the page the extension builds, under its Content Security Policy, with a stand-in
  * for VS Code's webview API. Needs a Chromium and `npm run build`; skipped without Chromium.
  */
-const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(file => fs.existsSync(file));
 const bundle = path.resolve(import.meta.dirname, '../../out/webviews');
 const origin = 'https://webview.fspec.test';
 
@@ -29,11 +29,8 @@ let pr: MutationPr;
 let vetoed: MutationPr;
 
 beforeAll(async () => {
-    if (!executablePath) {
-        return;
-    }
     expect(fs.existsSync(path.join(bundle, 'mutation-pr.js')), 'out/webviews/mutation-pr.js exists (run npm run build)').toBe(true);
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: requireChromium(), args: ['--no-sandbox', '--disable-gpu'] });
     [pr, vetoed] = await Promise.all([farmPr(), farmPr(vetoedDesire, 'run-v')]);
 }, 60_000);
 
@@ -86,7 +83,7 @@ async function expectClean(page: Page & { errors: string[] }): Promise<void> {
     expect(page.errors).toEqual([]);
 }
 
-describe.skipIf(!executablePath)('the bundled mutation PR view in Chromium', () => {
+describe('the bundled mutation PR view in Chromium', () => {
     test('draws the flowchart before and after side by side, the added elements highlighted; Approve is sent once', async () => {
         const page = await openPr(pr);
         expect(await posted(page)).toEqual([]);

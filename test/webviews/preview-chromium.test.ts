@@ -7,13 +7,13 @@ import { createNonce, previewHtml } from '../../extension/src/preview/preview-ht
 import { exceedsMermaidLimits, renderDiagram, type Diagram, type DiagramMode } from '../../language-server/src/render/index.js';
 import type { FromWebview, PreviewState, PreviewView, ToWebview } from '../../webviews/src/messages.js';
 import { exampleGraph, graphOf } from '../render/spec-graphs.js';
+import { requireChromium } from '../system-tools.js';
 
 /**
  * The shipped bundle (out/webviews/preview.js, Mermaid inside) in headless Chromium, on the page
  * the extension builds, under its Content Security Policy, with a stand-in for VS Code's webview
- * API. Needs a Chromium (`apt-get install chromium`) and `npm run build`; skipped without Chromium.
+ * API. Needs a Chromium (`apt-get install chromium`; npm test installs it as root) and `npm run build`.
  */
-const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(file => fs.existsSync(file));
 const bundle = path.resolve(import.meta.dirname, '../../out/webviews');
 const origin = 'https://webview.fspec.test';
 const farmUri = 'file:///examples/farm-ops.fspec';
@@ -29,11 +29,8 @@ let browser: Browser;
 let farm: Record<DiagramMode, Diagram>;
 
 beforeAll(async () => {
-    if (!executablePath) {
-        return;
-    }
     expect(fs.existsSync(path.join(bundle, 'preview.js')), 'out/webviews/preview.js exists (run npm run build)').toBe(true);
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({ executablePath: requireChromium(), args: ['--no-sandbox', '--disable-gpu'] });
     const graph = await exampleGraph('farm');
     farm = { flowchart: renderDiagram(graph, 'flowchart'), mindmap: renderDiagram(graph, 'mindmap'), board: renderDiagram(graph, 'board'), lineage: renderDiagram(graph, 'lineage') };
 }, 60_000);
@@ -100,7 +97,7 @@ async function expectClean(page: Page): Promise<void> {
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
 }
 
-describe.skipIf(!executablePath)('the bundled preview in Chromium', () => {
+describe('the bundled preview in Chromium', () => {
     test('draws the farm flowchart under the strict CSP, and a click on a node asks to reveal it', async () => {
         const page = await openPreview();
         const rendered = await show(page, farm.flowchart);

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { NodeFileSystem } from 'langium/node';
 import { createFspecServices } from '../fspec-module.js';
 import { buildCommand, runCommand, type BuildOptions, type RunOptions } from './build.js';
@@ -16,9 +16,11 @@ const program = new Command('fspec')
     .description('Check, normalize and compare .fspec living-app specs.')
     .version('0.1.0')
     .showHelpAfterError()
+    // Usage errors (a missing argument, an unknown option) are bad input: exit 2, not commander's 1.
+    .exitOverride()
     .addHelpText('after', `
-Exit codes: 0 success, 1 the spec has errors (grow: vetoed or failed), 2 bad input (missing file, not a spec, too large), 130 interrupted.
-Cross-version checks compare each spec with .factory/approved/<SpecName>.fspec in its folder or an ancestor.`);
+Exit codes: 0 success, 1 the spec has errors (grow: vetoed or failed), 2 bad input (no or missing file, unknown option, not a spec, too large), 130 interrupted.
+Cross-version checks compare each spec with its last approved version: the newest fspec/<SpecName>/v<version> tag reachable from HEAD in its git repository, else .factory/approved/<SpecName>.fspec in its folder or an ancestor.`);
 
 program.command('validate')
     .description('report diagnostics as file:line:col severity code message; exit 1 on errors')
@@ -141,4 +143,10 @@ async function run(command: (services: ReturnType<typeof createFspecServices>['F
     }
 }
 
-void program.parseAsync(process.argv);
+program.parseAsync(process.argv).catch(error => {
+    if (!(error instanceof CommanderError)) {
+        throw error;
+    }
+    // Commander has printed the error (or the help, or the version) already.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+});

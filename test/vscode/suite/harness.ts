@@ -29,7 +29,7 @@ export async function runAll(): Promise<void> {
         } catch (error) {
             failures.push(name);
             report(`  ✗ ${name}\n${error instanceof Error ? error.stack : String(error)}`);
-            await page.screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+            await page.screenshot(`failed-${name.replace(/\W+/g, '-')}`, { failure: true }).catch(() => undefined);
         }
     }
     report(`${tests.length - failures.length} passed, ${failures.length} failed`);
@@ -78,7 +78,8 @@ export const page = {
     texts: (selector: string, includes: string[] = [], timeoutMs?: number) => drive<string[]>('texts', { selector, includes, timeoutMs }),
     click: (selector: string, text = '') => drive<null>('click', { selector, text }),
     computedStyle: (selector: string, property: string) => drive<string[]>('computedStyle', { selector, property }),
-    screenshot: (name: string) => drive<string>('screenshot', { name }),
+    /** A picture of the page: into out/screenshots/ (the README's pictures), or with `failure` into test-results/. */
+    screenshot: (name: string, { failure = false } = {}) => drive<string>('screenshot', { name, failure }),
     /** Milliseconds from the last keystroke of `text` until `label` is in an element matching `selector`. */
     typeAndMeasure: (text: string, selector: string, label: string) => drive<number>('typeAndMeasure', { text, selector, label })
 };
