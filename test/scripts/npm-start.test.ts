@@ -1,0 +1,124 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { codeServerVersion, ensureCodeServer, freePort, root } from '../../scripts/code-server.mjs';
+
+/**
+ * `npm start` as a user runs it, in a copy of the project (so its build does not rewrite out/ under
+ * the other tests), with code-server from this checkout. Whatever the signal sent to npm's PID,
+ * nothing it started survives and the port is free again.
+ */
+let project: string;
+let npm: ChildProcess | undefined;
+
+beforeAll(async () => {
+    await ensureCodeServer();
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-start-'));
+    const tracked = spawnText('git', ['ls-files', '-z'], root).split('\0').filter(Boolean);
+    for (const file of tracked) {
+        if (fs.existsSync(path.join(root, file))) {
+            fs.cpSync(path.join(root, file), path.join(project, file), { recursive: true });
+        }
+    }
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
+    fs.mkdirSync(path.join(project, '.vscode-test'));
+    const installed = `code-server-${codeServerVersion}`;
+    fs.symlinkSync(path.join(root, '.vscode-test', installed), path.join(project, '.vscode-test', installed));
+}, 600_000);
+
+afterEach(() => {
+    // Whatever the test found, leave nothing behind: npm's whole group, and code-server's.
+    if (npm?.pid !== undefined) {
+        for (const pid of [npm.pid, ...descendants(npm.pid).map(p => p.pid)]) {
+            try {
+                process.kill(-pid, 'SIGKILL');
+            } catch { /* gone */ }
+        }
+    }
+});
+
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+function spawnText(command: string, args: string[], cwd: string): string {
+    return execFileSync(command, args, { cwd, encoding: 'utf8' });
+}
+
+interface Proc { pid: number; start: string; command: string }
+
+/** Every process below `pid` now (from /proc), with its start time so a reused PID is not mistaken for it. */
+function descendants(pid: number): Proc[] {
+    const all = fs.readdirSync('/proc').filter(name => /^\d+$/.test(name)).flatMap(name => {
+        try {
+            const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            const command = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+            return [{ pid: Number(name), ppid: Number(fields[1]), start: fields[19], state: fields[0], command }];
+        } catch {
+            return [];
+        }
+    });
+    const found: Proc[] = [];
+    const parents = [pid];
+    while (parents.length) {
+        const parent = parents.pop()!;
+        for (const child of all.filter(p => p.ppid === parent && p.state !== 'Z')) {
+            found.push({ pid: child.pid, start: child.start, command: child.command });
+            parents.push(child.pid);
+        }
+    }
+    return found;
+}
+
+function alive(proc: Proc): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return fields[19] === proc.start && fields[0] !== 'Z';
+    } catch {
+        return false;
+    }
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 250));
+    }
+}
+
+const answers = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+
+describe('npm start stops everything it started', () => {
+    test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to npm stops code-server and frees the port', async signal => {
+        const port = await freePort();
+        let output = '';
+        // Its own process group, as a terminal would give it, so afterEach can clean up whatever happens.
+        npm = spawn('npm', ['start'], { cwd: project, env: { ...process.env, FSPEC_PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        npm.stdout!.on('data', chunk => output += chunk);
+        npm.stderr!.on('data', chunk => output += chunk);
+        const exited = new Promise(resolve => npm!.once('exit', resolve));
+        await until('npm start prints the URL', () => output.includes(`http://127.0.0.1:${port}/?folder=`) || undefined, 120_000);
+        expect(await answers(port)).toBe(true);
+        const started = descendants(npm.pid!);
+        expect(started.map(p => p.command).join('\n')).toContain('code-server');
+
+        process.kill(npm.pid!, signal);
+        await exited;
+        const survivors = await until('everything npm start started has stopped', () => {
+            const left = started.filter(alive);
+            return left.length === 0 ? [] : undefined;
+        }, 20_000).catch(() => started.filter(alive));
+        expect(survivors.map(p => `${p.pid} ${p.command}`)).toEqual([]);
+        expect(await answers(port)).toBe(false);
+        expect(output).toMatch(signal === 'SIGHUP' ? /The process that started this one \(PID \d+\) is gone: stopping\./ : new RegExp(`${signal} received: stopping\\.`));
+    }, 240_000);
+});
