@@ -78,15 +78,15 @@ describe('grammar', () => {
         expect([gate.kind, gate.name, gate.reads.map(r => r.ref?.name), gate.enforces.map(r => r.ref?.name)])
             .toEqual(['gate', 'phi_gate', ['SprayEvent', 'Forecast'], ['no_phi_harvest']]);
         const allocate = pipeline.steps[2];
-        expect([allocate.strategy, allocate.outputs.map(r => r.ref?.name)]).toEqual(['priority', ['Allocation']]);
+        expect([allocate.strategies, allocate.outputs.map(r => r.ref?.name)]).toEqual([['priority'], ['Allocation']]);
     });
 
     test('interface, safety, personalization and deployment resolve their references', async () => {
         const model = await parseValid(farm);
         const ui = model.sections.find(ast.isInterface)!;
         expect(ui.panels[0].shows.map(s => s.ref?.name)).toEqual(['Contract', 'Allocation']);
-        expect(ui.actions[0].panel?.ref?.name).toBe('contract_tracker');
-        expect(ui.actions[0].runs?.ref?.name).toBe('contract_allocation');
+        expect(ui.actions[0].panels.map(p => p.ref?.name)).toEqual(['contract_tracker']);
+        expect(ui.actions[0].runs.map(r => r.ref?.name)).toEqual(['contract_allocation']);
         const safety = model.sections.find(ast.isSafety)!;
         expect(safety.disclaimers[0].panels[0].ref?.name).toBe('contract_tracker');
         const heuristic = model.sections.find(ast.isPersonalization)!.heuristics[0];
@@ -104,11 +104,11 @@ describe('grammar', () => {
         const plate = model.sections.find(ast.isGrowthPlates)!.plates[1];
         expect([plate.accepts, plate.at?.ref?.$type]).toEqual([['swap_allocator', 'add_step', 'rewire_step'], 'Pipeline']);
         const rule = model.sections.find(ast.isMorphRules)!.rules.find(r => r.name === 'swap_allocator')!;
-        expect([rule.risk, rule.requires.map(r => r.ref?.name), rule.review]).toEqual(['high', ['tuesday_reserved', 'invoices_for_reserved'], 'human']);
+        expect([rule.risk, rule.requires.map(r => r.ref?.name), rule.reviews]).toEqual(['high', ['tuesday_reserved', 'invoices_for_reserved'], ['human']]);
         const test = model.sections.find(ast.isAcceptance)!.tests[0];
         expect(test.covers.map(c => c.ref?.$type)).toEqual(['Step', 'Guardrail']);
         const lineage = model.sections.find(ast.isLineage)!.entries;
-        expect(lineage.map(e => [e.kind, e.name, e.from?.ref?.name])).toEqual([['stage', 'seed', undefined], ['stage', 'juvenile', 'seed'], ['variant', 'juvenile_a', 'juvenile']]);
+        expect(lineage.map(e => [e.kind, e.name, e.parents.map(p => p.ref?.name)])).toEqual([['stage', 'seed', []], ['stage', 'juvenile', ['seed']], ['variant', 'juvenile_a', ['juvenile']]]);
         expect(lineage[1].morphs.map(m => `${m.kind} ${m.target}`)).toEqual(['add_source contracts_feed', 'insert_gate phi_gate', 'swap_allocator allocate']);
     });
 

@@ -109,13 +109,49 @@ describe('names', () => {
     test('a single-use clause given twice is an error on the repeated value', async () => {
         const result = await validate(spec('  evidence_policy { source prices tier high cadence daily tier low }'));
         expectError(result, "'tier' is given more than once; only one is allowed.",
-            { node: find(result, ast.isSource), property: { name: 'tier', index: 1 }, code: IssueCodes.DuplicateClause });
+            { node: find(result, ast.isSource), property: { name: 'tiers', index: 1 }, code: IssueCodes.DuplicateClause });
     });
 
     test("an action's panel given twice is reported under its keyword 'on'", async () => {
         const result = await validate(spec('  interface {\n    panel a\n    panel b\n    action go on a on b\n  }'));
         expectError(result, "'on' is given more than once; only one is allowed.",
-            { node: find(result, ast.isAction), property: { name: 'panel', index: 1 }, code: IssueCodes.DuplicateClause });
+            { node: find(result, ast.isAction), property: { name: 'panels', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("a source's cadence given twice is an error on the second one", async () => {
+        const result = await validate(spec('  evidence_policy { source prices cadence daily cadence weekly }'));
+        expectError(result, "'cadence' is given more than once; only one is allowed.",
+            { node: find(result, ast.isSource), property: { name: 'cadences', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("a source's url given twice is an error on the second one", async () => {
+        const result = await validate(spec('  evidence_policy { source prices url "https://a.example" url "https://b.example" }'));
+        expectError(result, "'url' is given more than once; only one is allowed.",
+            { node: find(result, ast.isSource), property: { name: 'urls', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("a step's strategy given twice is an error on the second one", async () => {
+        const result = await validate(spec('  workflows { pipeline p { step allocate strategy priority strategy fifo } }'));
+        expectError(result, "'strategy' is given more than once; only one is allowed.",
+            { node: find(result, ast.isStep), property: { name: 'strategies', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("an action's runs given twice is an error on the second pipeline", async () => {
+        const result = await validate(spec('  workflows {\n    pipeline p { step a }\n    pipeline q { step b }\n  }\n  interface {\n    panel board\n    action go on board runs p runs q\n  }'));
+        expectError(result, "'runs' is given more than once; only one is allowed.",
+            { node: find(result, ast.isAction), property: { name: 'runs', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("a morph rule's review given twice is an error on the second one", async () => {
+        const result = await validate(spec('  morph_rules { rule add_source risk low review human review auto }'));
+        expectError(result, "'review' is given more than once; only one is allowed.",
+            { node: find(result, ast.isMorphRule), property: { name: 'reviews', index: 1 }, code: IssueCodes.DuplicateClause });
+    });
+
+    test("a lineage entry's from given twice is an error on the second parent", async () => {
+        const result = await validate(spec('  lineage {\n    stage seed "0.1.0"\n    stage sprout "0.2.0"\n    stage juvenile "0.3.0" from seed from sprout\n  }'));
+        expectError(result, "'from' is given more than once; only one is allowed.",
+            { node: find(result, ast.isLineageEntry, 'juvenile'), property: { name: 'parents', index: 1 }, code: IssueCodes.DuplicateClause });
     });
 
     test('an evidence policy cadence given twice is an error on the second one', async () => {
@@ -326,20 +362,20 @@ describe('lineage', () => {
     test('a stage that descends from itself is an error on its from', async () => {
         const result = await validate(spec('  lineage { stage seed "0.1.0" from seed }'));
         expectError(result, "Lineage of 'seed' loops back on itself through 'seed'.",
-            { node: find(result, ast.isLineageEntry), property: 'from', code: IssueCodes.LineageCycle });
+            { node: find(result, ast.isLineageEntry), property: { name: 'parents', index: 0 }, code: IssueCodes.LineageCycle });
     });
 
     test('two stages descending from each other are each an error on their from', async () => {
         const result = await validate(spec('  lineage {\n    stage a "0.1.0" from b\n    stage b "0.2.0" from a\n  }'));
         expectError(result, "Lineage of 'a' loops back on itself through 'b'.",
-            { node: find(result, ast.isLineageEntry, 'a'), property: 'from', code: IssueCodes.LineageCycle });
+            { node: find(result, ast.isLineageEntry, 'a'), property: { name: 'parents', index: 0 }, code: IssueCodes.LineageCycle });
         expectError(result, "Lineage of 'b' loops back on itself through 'a'.",
-            { node: find(result, ast.isLineageEntry, 'b'), property: 'from', code: IssueCodes.LineageCycle });
+            { node: find(result, ast.isLineageEntry, 'b'), property: { name: 'parents', index: 0 }, code: IssueCodes.LineageCycle });
     });
 
     test('a stage that only leads into a loop is not itself a lineage cycle', async () => {
         const result = await validate(spec('  lineage {\n    stage c "0.3.0" from a\n    stage a "0.1.0" from b\n    stage b "0.2.0" from a\n  }'));
-        expectNoIssues(result, { node: find(result, ast.isLineageEntry, 'c'), property: 'from', code: IssueCodes.LineageCycle });
+        expectNoIssues(result, { node: find(result, ast.isLineageEntry, 'c'), property: { name: 'parents', index: 0 }, code: IssueCodes.LineageCycle });
         expect(result.diagnostics.filter(d => d.code === IssueCodes.LineageCycle)).toHaveLength(2);
     });
 

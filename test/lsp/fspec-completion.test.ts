@@ -51,6 +51,19 @@ describe('completion', () => {
         await complete({ text: body('@requires'), index: 0, assert: list => expect(labels(list.items)).toEqual(['t1']) });
     });
 
+    test("an action's on offers panels only, and its runs pipelines only", async () => {
+        const ui = (action: string) => spec(`  workflows {\n    pipeline intake {\n      step s\n    }\n  }\n  interface {\n    role Clerk\n    panel board\n    panel ledger\n    action go ${action}\n  }`);
+        await complete({ text: ui('on <|>'), index: 0, assert: list => expect(labels(list.items)).toEqual(['board', 'ledger']) });
+        await complete({ text: ui('on board runs <|>'), index: 0, assert: list => expect(labels(list.items)).toEqual(['intake']) });
+    });
+
+    test("a stage's from offers lineage stages", async () => {
+        await complete({
+            text: spec('  lineage {\n    stage seed "0.1.0"\n    stage juvenile "0.2.0" from <|>\n  }'), index: 0,
+            assert: list => expect(labels(list.items)).toEqual(['seed', 'juvenile'])
+        });
+    });
+
     test('a plate offers morph kinds, governed ones first, with what each does', async () => {
         await complete({
             text: body('@accepts'), index: 0, assert: list => {

@@ -29,6 +29,20 @@ describe('go to definition', () => {
             index: 0, rangeIndex: 0
         });
     });
+
+    test("an action's panel and pipeline and a stage's from jump to their declarations", async () => {
+        await expectGoToDefinition(services)({
+            text: flows('  workflows {\n    pipeline intake {\n      step s\n    }\n  }\n  interface {\n    panel <|board|>\n    action go on bo<|>ard runs intake\n  }'),
+            index: 0, rangeIndex: 0
+        });
+        await expectGoToDefinition(services)({
+            text: flows('  workflows {\n    pipeline <|intake|> {\n      step s\n    }\n  }\n  interface {\n    panel board\n    action go on board runs in<|>take\n  }'),
+            index: 0, rangeIndex: 0
+        });
+        await expectGoToDefinition(services)({
+            text: flows('  lineage {\n    stage <|seed|> "0.1.0"\n    stage juvenile "0.2.0" from se<|>ed\n  }'), index: 0, rangeIndex: 0
+        });
+    });
 });
 
 describe('references and highlight', () => {
@@ -43,6 +57,13 @@ describe('references and highlight', () => {
         await expectHighlight(services)({
             text: flows('  workflows {\n    pipeline p {\n      gate g1 enforces <|consent|>\n      gate g2 enforces <|consent|>\n    }\n  }\n  safety {\n    guardrail <|con<|>sent|> "Only with consent"\n  }'),
             index: 0, rangeIndex: [2, 0, 1]
+        });
+    });
+
+    test("a panel is found from an action's on and a disclaimer's on", async () => {
+        await expectFindReferences(services)({
+            text: flows('  interface {\n    panel <|bo<|>ard|>\n    action go on <|board|>\n  }\n  safety {\n    disclaimer "Not advice" on <|board|>\n  }'),
+            includeDeclaration: true
         });
     });
 });
@@ -69,6 +90,12 @@ describe('rename', () => {
         expect(renamed).toContain('rule add_source risk low requires sources_cited\n');
         expect(renamed).toContain('rule add_step risk medium requires sources_cited\n');
         expect(renamed).toContain('test sources_cited "Sources are cited" covers a\n');
+    });
+
+    test("renaming a panel or a stage updates an action's on and a stage's from", async () => {
+        const text = spec('  interface {\n    panel board\n    action go on board\n  }\n  lineage {\n    stage seed "0.1.0"\n    stage juvenile "0.2.0" from seed\n  }');
+        expect(await rename(text, 'board\n    action', 'tracker')).toContain('action go on tracker\n');
+        expect(await rename(text, 'seed "0.1.0"', 'sprout')).toContain('stage juvenile "0.2.0" from sprout\n');
     });
 
     test('renaming a step keeps qualified references qualified', async () => {

@@ -75,7 +75,7 @@ export class FspecGrowthValidator {
         if (rule.requires.length === 0) {
             accept('error', `High-risk morph rule '${rule.name}' must require at least one acceptance test.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutTest });
         }
-        if (rule.review !== 'human') {
+        if (rule.reviews[0] !== 'human') {
             accept('error', `High-risk morph rule '${rule.name}' must have \`review human\`.`, { node: rule, property: 'risk', code: IssueCodes.HighRiskWithoutReview });
         }
     }
@@ -84,10 +84,10 @@ export class FspecGrowthValidator {
         entry.morphs.forEach(morph => this.checkMorphKind(morph.kind, accept, { node: morph, property: 'kind' }));
         // Reported on each entry of the loop; entries that only lead into it are not at fault.
         const visited = new Set<ast.LineageEntry>();
-        for (let ancestor = entry.from?.ref; ancestor && !visited.has(ancestor); ancestor = ancestor.from?.ref) {
+        for (let ancestor = entry.parents[0]?.ref; ancestor && !visited.has(ancestor); ancestor = ancestor.parents[0]?.ref) {
             if (ancestor === entry) {
-                const through = entry.from?.ref?.name;
-                accept('error', `Lineage of '${entry.name}' loops back on itself through '${through}'.`, { node: entry, property: 'from', code: IssueCodes.LineageCycle });
+                const through = entry.parents[0]?.ref?.name;
+                accept('error', `Lineage of '${entry.name}' loops back on itself through '${through}'.`, { node: entry, property: 'parents', index: 0, code: IssueCodes.LineageCycle });
                 return;
             }
             visited.add(ancestor);

@@ -1,4 +1,4 @@
-import { AstUtils, GrammarUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import { AstUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { FspecServices } from '../fspec-module.js';
 import { majorVersion } from '../model/growth-rules.js';
@@ -42,13 +42,17 @@ export const IssueCodes = {
 
 export const knownCadences = ['realtime', 'hourly', 'daily', 'nightly', 'weekly', 'biweekly', 'monthly', 'quarterly', 'yearly', 'manual', 'on_demand'];
 
-/** Properties written as a clause that may appear once; the grammar lets them repeat so the error can be precise. */
-const singleClauses: Partial<Record<string, string[]>> = {
-    Source: ['tier', 'cadence', 'url'],
-    Step: ['strategy'],
-    Action: ['panel', 'runs'],
-    MorphRule: ['review'],
-    LineageEntry: ['from']
+/**
+ * Clauses that may appear once, by node type: the array property each is collected into, and its
+ * keyword. The grammar lets them repeat (`+=`) so a second one is a located error, not a parse error;
+ * everything else reads the first value.
+ */
+const singleClauses: { [T in keyof ast.FspecAstType]?: { [P in keyof ast.FspecAstType[T]]?: string } } = {
+    Source: { tiers: 'tier', cadences: 'cadence', urls: 'url' },
+    Step: { strategies: 'strategy' },
+    Action: { panels: 'on', runs: 'runs' },
+    MorphRule: { reviews: 'review' },
+    LineageEntry: { parents: 'from' }
 };
 
 export function registerValidationChecks(services: FspecServices): void {
@@ -170,21 +174,14 @@ export class FspecValidator {
     }
 
     checkSingleClauses(node: AstNode, accept: ValidationAcceptor): void {
-        for (const property of singleClauses[node.$type] ?? []) {
-            // A clause given once or not at all needs no look at the text.
-            if ((node as unknown as Record<string, unknown>)[property] === undefined) {
-                continue;
-            }
-            for (const repeated of GrammarUtils.findNodesForProperty(node.$cstNode, property).slice(1)) {
-                accept('error', `'${clauseKeyword(property)}' is given more than once; only one is allowed.`, { node, range: repeated.range, code: IssueCodes.DuplicateClause });
-            }
+        const clauses: Record<string, string> = singleClauses[node.$type as keyof ast.FspecAstType] ?? {};
+        for (const [property, keyword] of Object.entries(clauses)) {
+            this.checkOnce(node, property, keyword, accept);
         }
     }
 
     checkSourceCadence(source: ast.Source, accept: ValidationAcceptor): void {
-        if (source.cadence) {
-            this.checkCadence(source.cadence, accept, { node: source, property: 'cadence' });
-        }
+        source.cadences.forEach((cadence, index) => this.checkCadence(cadence, accept, { node: source, property: 'cadences', index }));
     }
 
     checkPolicy(policy: ast.EvidencePolicy, accept: ValidationAcceptor): void {
@@ -304,7 +301,7 @@ export class FspecValidator {
     }
 
     checkAction(action: ast.Action, accept: ValidationAcceptor): void {
-        if (!action.panel) {
+        if (action.panels.length === 0) {
             accept('error', `Action '${action.name}' is on no panel; add \`on <panel>\`.`, { node: action, property: 'name', code: IssueCodes.ActionWithoutPanel });
         }
     }
@@ -376,8 +373,4 @@ function referencesToCheck(node: ast.Organ | ast.AcceptanceTest | ast.Plate | as
 
 function withArticle(noun: string): string {
     return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
-}
-
-function clauseKeyword(property: string): string {
-    return property === 'panel' ? 'on' : property;
 }

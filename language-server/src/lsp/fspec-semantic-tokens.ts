@@ -121,10 +121,10 @@ export class FspecSemanticTokenProvider extends AbstractSemanticTokenProvider {
             acceptor({ node, property: 'flags', type: Type.modifier });
         } else if (ast.isMorphRule(node)) {
             acceptor({ node, property: 'risk', type: enumMember, modifier: riskModifiers[node.risk] });
-            acceptor({ node, property: 'review', type: enumMember });
+            acceptor({ node, property: 'reviews', type: enumMember });
         } else if (ast.isSource(node)) {
-            acceptor({ node, property: 'tier', type: enumMember });
-            acceptor({ node, property: 'cadence', type: enumMember });
+            acceptor({ node, property: 'tiers', type: enumMember });
+            acceptor({ node, property: 'cadences', type: enumMember });
         } else if (ast.isEvidencePolicy(node)) {
             acceptor({ node, property: 'minimumTiers', type: enumMember });
             acceptor({ node, property: 'cadences', type: enumMember });

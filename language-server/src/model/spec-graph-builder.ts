@@ -71,7 +71,7 @@ class GraphBuilder {
                     this.node({ id: 'policy', kind: 'policy', name: 'policy', parent, attrs: { cadence: section.cadences, minimumTier: section.minimumTiers } }, section);
                 }
                 for (const s of section.sources) {
-                    const id = this.element(s, parent, { title: s.title, tier: s.tier, cadence: s.cadence, url: s.url });
+                    const id = this.element(s, parent, { title: s.title, tier: s.tiers[0], cadence: s.cadences[0], url: s.urls[0] });
                     this.refs(id, 'provides', s.provides);
                 }
                 return;
@@ -95,7 +95,7 @@ class GraphBuilder {
                     let previous: string | undefined;
                     for (const s of p.steps) {
                         const id = this.element(s, pipelineId, {
-                            title: s.title, strategy: s.strategy
+                            title: s.title, strategy: s.strategies[0]
                         });
                         this.refs(id, 'reads', s.reads);
                         this.refs(id, 'outputs', s.outputs);
@@ -118,8 +118,8 @@ class GraphBuilder {
                 }
                 for (const a of section.actions) {
                     const id = this.element(a, parent, { title: a.title });
-                    this.refs(id, 'on', [a.panel]);
-                    this.refs(id, 'runs', [a.runs]);
+                    this.refs(id, 'on', [a.panels[0]]);
+                    this.refs(id, 'runs', [a.runs[0]]);
                     this.refs(id, 'for', a.roles);
                 }
                 return;
@@ -171,7 +171,7 @@ class GraphBuilder {
                 return;
             case 'MorphRules':
                 for (const r of section.rules) {
-                    const id = this.element(r, parent, { risk: r.risk, review: r.review });
+                    const id = this.element(r, parent, { risk: r.risk, review: r.reviews[0] });
                     this.refs(id, 'requires', r.requires);
                 }
                 return;
@@ -187,7 +187,7 @@ class GraphBuilder {
                         variant: e.kind === 'variant', version: e.version,
                         by: e.morphs.map(m => m.target ? `${m.kind} ${m.target}` : m.kind)
                     });
-                    this.refs(id, 'from', [e.from]);
+                    this.refs(id, 'from', [e.parents[0]]);
                 }
                 return;
         }

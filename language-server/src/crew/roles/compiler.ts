@@ -108,7 +108,7 @@ function proposalEdits(document: LangiumDocument<ast.Spec>, proposal: MorphPropo
         }
         case 'swap_allocator': {
             const step = findStep(findPipeline(spec, proposal.pipeline), proposal.step);
-            return [step.strategy ? replaceProperty(step, 'strategy', proposal.strategy) : insertAfterName(step, ` strategy ${proposal.strategy}`)];
+            return [step.strategies.length > 0 ? replaceProperty(step, 'strategies', proposal.strategy) : insertAfterName(step, ` strategy ${proposal.strategy}`)];
         }
         case 'add_surface':
             return [appendToSection(document, 'interface', [`panel ${proposal.name}${quoted(proposal.title)}${list('shows', proposal.shows)}${list('for', proposal.for)}`])];
