@@ -121,6 +121,16 @@ describe('growth run (offline crew, real git)', () => {
         expect(result).toMatchObject({ status: 'nothing-to-grow', message: 'FarmOps has no new desires: every desire\'s outputs, constraints and sources are realized.' });
     });
 
+    it('refuses a spec with errors before planning, saying how many and where the first is (the editor keeps its notice until they are fixed)', async () => {
+        const { spec, text } = farmRepository();
+        const broken = text.replace('enforces no_phi_harvest', 'enforces no_phi_harvest, no_such_guardrail');
+        fs.writeFileSync(spec, broken);
+        const result = await grow(spec, broken, { decision: 'approve' }).result;
+        expect(result).toMatchObject({ status: 'failed', specErrors: 1 });
+        expect(result.message).toMatch(/^farm-ops\.fspec has 1 error; fix it before growing \(line \d+: .*no_such_guardrail.*\)\.$/);
+        expect(fs.readFileSync(spec, 'utf8')).toBe(broken);
+    });
+
     it('refuses before planning when the spec is not in a git repository', async () => {
         const folder = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'fspec-norepo-'));
         const spec = path.join(folder, 'farm-ops.fspec');

@@ -45,6 +45,11 @@ const actions = {
         }
         return outcome.found;
     },
+    /** Texts of the elements matching `selector` in every frame now, without waiting (none is an answer too). */
+    async textsNow(page, { selector }) {
+        const all = await Promise.all(page.frames().map(frame => frame.locator(selector).evaluateAll(elements => elements.map(e => e.textContent.trim())).catch(() => [])));
+        return all.flat();
+    },
     /** The computed value of a CSS `property` for each element matching `selector`. */
     async computedStyle(page, { selector, property }) {
         const frame = await frameWith(page, selector);

@@ -28,6 +28,12 @@ export const Uri = {
 };
 export const ViewColumn = { One: 1, Two: 2, Beside: -2 } as const;
 export const ProgressLocation = { Notification: 15 } as const;
+export const TextDocumentSaveReason = { Manual: 1, AfterDelay: 2, FocusOut: 3 } as const;
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 } as const;
+
+export const Disposable = {
+    from: (...disposables: Array<{ dispose(): unknown }>) => ({ dispose: () => disposables.forEach(d => d.dispose()) })
+};
 export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
 export const TextEditorRevealType = { InCenterIfOutsideViewport: 2 } as const;
 
@@ -108,14 +114,14 @@ export class FakeStatusBarItem {
     }
 }
 
-/** An open text document; `save()` counts the saves. */
+/** An open text document; `save()` counts the saves, made for `reason` (by default the user's Ctrl+S). */
 export interface FakeDocument {
     uri: URI;
     languageId: string;
     isDirty: boolean;
     saves: number;
     getText(): string;
-    save(): Promise<boolean>;
+    save(reason?: number): Promise<boolean>;
 }
 
 export interface FakeEditor {
@@ -136,7 +142,12 @@ export const fake = {
     activeEditorChanged: new EventEmitter<FakeEditor | undefined>(),
     selectionChanged: new EventEmitter<{ textEditor: FakeEditor }>(),
     textChanged: new EventEmitter<{ document: { uri: URI, languageId: string }, contentChanges: unknown[] }>(),
+    documentWillSave: new EventEmitter<{ document: FakeDocument, reason: number }>(),
     documentSaved: new EventEmitter<FakeDocument>(),
+    documentClosed: new EventEmitter<FakeDocument>(),
+    /** The diagnostics of each document (by uri string), as the language server published them. */
+    diagnostics: new Map<string, Array<{ severity: number, message: string }>>(),
+    diagnosticsChanged: new EventEmitter<{ uris: URI[] }>(),
     progress: [] as FakeProgress[],
     statusBarItems: [] as FakeStatusBarItem[],
     contentProviders: new Map<string, { provideTextDocumentContent(uri: URI): string | undefined }>(),
@@ -146,7 +157,8 @@ export const fake = {
     document(path: string, text: string, languageId = 'fspec'): FakeDocument {
         const document: FakeDocument = {
             uri: URI.file(path), languageId, isDirty: false, saves: 0, getText: () => text,
-            save: async () => {
+            save: async (reason: number = TextDocumentSaveReason.Manual) => {
+                fake.documentWillSave.fire({ document, reason });
                 document.saves++;
                 document.isDirty = false;
                 fake.documentSaved.fire(document);
@@ -155,6 +167,16 @@ export const fake = {
         };
         workspace.textDocuments.push(document);
         return document;
+    },
+    /** The language server published `diagnostics` for the document at `path`. */
+    publishDiagnostics(path: string, diagnostics: Array<{ severity: number, message: string }>): void {
+        this.diagnostics.set(URI.file(path).toString(), diagnostics);
+        this.diagnosticsChanged.fire({ uris: [URI.file(path)] });
+    },
+    /** The user closed a document. */
+    close(document: FakeDocument): void {
+        workspace.textDocuments = workspace.textDocuments.filter(open => open !== document);
+        this.documentClosed.fire(document);
     },
     /** The user typed in a document. */
     edit(uri: string, languageId = 'fspec'): void {
@@ -174,6 +196,7 @@ export const fake = {
         this.statusBarItems.length = 0;
         this.contentProviders.clear();
         this.messages.length = 0;
+        this.diagnostics.clear();
         workspace.textDocuments = [];
         workspace.workspaceFolders = [];
         window.activeTextEditor = undefined;
@@ -229,7 +252,9 @@ export const workspace = {
     workspaceFolders: [] as Array<{ uri: URI, name: string }>,
     getWorkspaceFolder: (uri: URI) => workspace.workspaceFolders.find(folder => uri.path.startsWith(`${folder.uri.path}/`)),
     onDidChangeTextDocument: fake.textChanged.event,
+    onWillSaveTextDocument: fake.documentWillSave.event,
     onDidSaveTextDocument: fake.documentSaved.event,
+    onDidCloseTextDocument: fake.documentClosed.event,
     registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: URI): string | undefined }) => {
         fake.contentProviders.set(scheme, provider);
         return { dispose: () => fake.contentProviders.delete(scheme) };
@@ -238,6 +263,11 @@ export const workspace = {
     openTextDocument: async (uri: URI) => ({ uri, languageId: 'fspec' }),
     asRelativePath: (uri: URI) => uri.path,
     fs: { writeFile: async (uri: URI, bytes: Uint8Array) => { fake.files.set(uri.toString(), bytes); } }
+};
+
+export const languages = {
+    getDiagnostics: (uri: URI) => fake.diagnostics.get(uri.toString()) ?? [],
+    onDidChangeDiagnostics: fake.diagnosticsChanged.event
 };
 
 export const commands = {

@@ -6,6 +6,7 @@ import { uriKey } from '../preview/preview-panels.js';
 import type { CrewRuns } from './crew-runs.js';
 import { MutationPrPanel } from './mutation-pr-panel.js';
 import type { PrDocuments } from './pr-documents.js';
+import { SpecNotices } from './spec-notices.js';
 
 /** Who started a growth: a save only speaks up when there is something to review or something went wrong. */
 export type GrowTrigger = 'save' | 'command';
@@ -18,6 +19,9 @@ export type GrowTrigger = 'save' | 'command';
 export class GrowController implements vscode.Disposable {
     /** The PR view of each spec (by uri); a newer PR of the spec replaces it. */
     private readonly panels = new Map<string, MutationPrPanel>();
+    /** Why each spec is being saved (by uri), from onWillSaveTextDocument until its save lands. */
+    private readonly saveReasons = new Map<string, vscode.TextDocumentSaveReason>();
+    private readonly notices = new SpecNotices();
     private closing = false;
 
     constructor(
@@ -25,13 +29,22 @@ export class GrowController implements vscode.Disposable {
         private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel
     ) {}
 
+    /** A document is about to be saved: remember why, so that only a save the user asked for grows it. */
+    willSave(document: vscode.TextDocument, reason: vscode.TextDocumentSaveReason): void {
+        this.saveReasons.set(uriKey(document.uri), reason);
+    }
+
     /**
-     * A document was saved. A spec with new desires grows, unless the crew is already at work on it
-     * (the server's own save during a deploy lands here too) or its PR awaits review.
+     * A document was saved. A spec with new desires grows when the user saved it (Ctrl+S, File: Save; not
+     * auto save, which saves while they type), unless the crew is already at work on it (the server's own
+     * save during a deploy lands here too) or its PR awaits review.
      */
     async saved(document: vscode.TextDocument): Promise<void> {
         const uri = uriKey(document.uri);
-        if (document.languageId !== 'fspec' || document.uri.scheme !== 'file' || this.runs.isActive(uri) || this.panels.get(uri)?.review.phase === 'open'
+        const reason = this.saveReasons.get(uri);
+        this.saveReasons.delete(uri);
+        if (reason !== vscode.TextDocumentSaveReason.Manual
+            || document.languageId !== 'fspec' || document.uri.scheme !== 'file' || this.runs.isActive(uri) || this.panels.get(uri)?.review.phase === 'open'
             || !vscode.workspace.getConfiguration('fspec.crew', document.uri).get<boolean>('growOnSave', true)) {
             return;
         }
@@ -54,6 +67,7 @@ export class GrowController implements vscode.Disposable {
             }
             return;
         }
+        this.notices.close(uri);
         let result: GrowthResult | null;
         try {
             result = await this.runs.track(uri, spec, `Growing ${spec}`, { cancellable: true }, () => this.client.sendRequest(FactoryMethods.simulate, { uri }));
@@ -78,6 +92,8 @@ export class GrowController implements vscode.Disposable {
             void vscode.window.showErrorMessage(result.message, 'Show Details').then(choice => choice && this.openPr(uri, pr, review));
         } else if (result.repositoryMissing) {
             await this.offerRepository(uri, result.message, result.repositoryMissing);
+        } else if (result.specErrors) {
+            this.notices.showUntilErrorsFixed(uri, result.message);
         } else if (result.status !== 'nothing-to-grow' || trigger === 'command') {
             notify(result.status, result.message);
         }
@@ -106,6 +122,7 @@ export class GrowController implements vscode.Disposable {
 
     dispose(): void {
         this.closing = true;
+        this.notices.dispose();
         [...this.panels.values()].forEach(panel => panel.dispose());
     }
 

@@ -43,6 +43,7 @@ export function registerCrew(context: vscode.ExtensionContext, client: LanguageC
             }
             return deployVersion(client, spec);
         }),
+        vscode.workspace.onWillSaveTextDocument(event => controller.willSave(event.document, event.reason)),
         vscode.workspace.onDidSaveTextDocument(document => void controller.saved(document)),
         client.onNotification(FactoryMethods.runEvent, params => runs.runEvent(params)),
         client.onRequest(FactoryMethods.save, ({ uri }) => saveDocument(uri))

@@ -84,8 +84,11 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const errors = (await detached.validate(current)).filter(d => d.severity === 1);
         if (!current.graph || errors.length) {
             const first = errors[0];
-            return failed(`${path.basename(specPath)} has ${errors.length || 'syntax'} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before growing`
-                + (first ? ` (line ${first.range.start.line + 1}: ${String(first.message)}).` : '.'));
+            return {
+                status: 'fail', context_updates: { 'crew.spec_errors': Math.max(errors.length, 1) },
+                failure_reason: `${path.basename(specPath)} has ${errors.length || 'syntax'} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before growing`
+                    + (first ? ` (line ${first.range.start.line + 1}: ${String(first.message).replace(/\.$/, '')}).` : '.')
+            };
         }
         // Refuse now, not after review, when the growth could not be recorded.
         const opened = await openRepository(specPath);

@@ -20,6 +20,8 @@ export interface CrewState {
     /** The spec text the run grows. */
     'crew.before': string;
     'crew.has_desires': boolean;
+    /** How many errors stopped the growth before it began (the editor's notice about them closes once they are fixed). */
+    'crew.spec_errors': number;
     /** The folder the spec is in when no git repository holds it (the editor offers to initialize one). */
     'crew.repository_missing': string;
     /** The variant HEAD's branch is of; absent on the main line. */

@@ -164,7 +164,11 @@ async function growthResult(services: FspecServices, runId: string, result: Pipe
             return { ...base, status: 'vetoed', message: result.failure_reason ?? 'The Tester refused the growth.', pr: mutationPr(runId, crew, simulation) };
         }
         const repositoryMissing = crew.get('crew.repository_missing');
-        return { ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.', ...(repositoryMissing ? { repositoryMissing } : {}) };
+        const specErrors = crew.get('crew.spec_errors');
+        return {
+            ...base, status: 'failed', message: result.failure_reason ?? 'The growth failed.',
+            ...(repositoryMissing ? { repositoryMissing } : {}), ...(specErrors ? { specErrors } : {})
+        };
     }
     if (crew.get('crew.has_desires') === false) {
         return { ...base, status: 'nothing-to-grow', message: `${name} has no new desires: every desire's outputs, constraints and sources are realized.` };

@@ -49,6 +49,8 @@ export interface GrowthResult {
     deployment?: CrewDeployment;
     /** Why the reviewer rejected the growth. */
     reason?: string;
+    /** How many errors in the spec kept the growth from starting (fixing them is what the user has to do). */
+    specErrors?: number;
     /** The spec's folder when no git repository holds it: the growth could be recorded after initializing one there. */
     repositoryMissing?: string;
     /** Where the run's checkpoint and per-step logs are (`.factory/runs/<id>`). */

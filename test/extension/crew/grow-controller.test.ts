@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { MutationPr, PlanResult } from '../../../language-server/src/protocol.js';
-import { fake, Uri, window, workspace, type FakeDocument } from '../../webviews/fake-vscode.js';
+import { DiagnosticSeverity, fake, TextDocumentSaveReason, Uri, window, workspace, type FakeDocument } from '../../webviews/fake-vscode.js';
 import { deferred, growthResult, registerCrewWithFakeClient, type FakeCrewClient } from './fake-crew-client.js';
 import { farmPr, vetoedDesire } from './mutation-pr-fixture.js';
 
@@ -94,6 +94,46 @@ describe('starting a growth', () => {
         expect(client.sent('fspec/plan')).toHaveLength(1);
         expect(client.sent('fspec/simulate')).toEqual([]);
         expect(fake.progress).toEqual([]);
+    });
+
+    test('auto save (after a delay, on focus change) grows nothing; the save the user makes does', async () => {
+        client.answers.set('fspec/plan', () => plan(pr.desires));
+        client.answers.set('fspec/simulate', () => growthResult('awaiting-review', pr));
+        await spec.save(TextDocumentSaveReason.AfterDelay);
+        await spec.save(TextDocumentSaveReason.FocusOut);
+        await settle();
+        expect(spec.saves).toBe(2);
+        expect(client.sent('fspec/plan')).toEqual([]);
+        expect(fake.progress).toEqual([]);
+        await spec.save(TextDocumentSaveReason.Manual);
+        await settle();
+        expect(client.sent('fspec/simulate')).toEqual([{ uri: specUri }]);
+        expect(fake.panels.map(panel => panel.viewType)).toEqual(['fspec.mutationPr']);
+    });
+
+    test('a growth the spec\'s errors keep from starting says so in a notice that closes once they are fixed, or the spec is closed', async () => {
+        const message = 'farm-ops.fspec has 1 error; fix it before growing (line 12: Unknown guardrail \'no_phi\').';
+        client.answers.set('fspec/simulate', () => growthResult('failed', undefined, { message, specErrors: 1 }));
+        fake.publishDiagnostics(specPath, [{ severity: DiagnosticSeverity.Error, message: 'Unknown guardrail \'no_phi\'' }]);
+        await run('fspec.grow', specUri);
+        await settle();
+        // Growing, then the notice: open while the error is there, whatever else is published.
+        expect(fake.progress.map(progress => [progress.options.title, progress.done])).toEqual([['Growing FarmOps', true], [message, false]]);
+        expect(errors).toEqual([]);
+        fake.publishDiagnostics(specPath, [{ severity: DiagnosticSeverity.Error, message: 'Unknown guardrail \'no_ph\'' }, { severity: DiagnosticSeverity.Warning, message: 'w' }]);
+        fake.publishDiagnostics('/work/other.fspec', []);
+        await settle();
+        expect(fake.progress[1].done).toBe(false);
+        fake.publishDiagnostics(specPath, [{ severity: DiagnosticSeverity.Warning, message: 'w' }]);
+        await settle();
+        expect(fake.progress[1].done).toBe(true);
+
+        await run('fspec.grow', specUri);
+        await settle();
+        expect(fake.progress[3]).toMatchObject({ options: { title: message }, done: false });
+        fake.close(spec);
+        await settle();
+        expect(fake.progress[3].done).toBe(true);
     });
 
     test('fspec.grow grows the active spec, or the uri the code lens passes; only then is "nothing to grow" said', async () => {

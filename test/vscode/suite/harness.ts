@@ -77,6 +77,8 @@ export const page = {
     /** Texts of the elements matching `selector` in the workbench or a webview, once all of `includes` appear. */
     texts: (selector: string, includes: string[] = [], timeoutMs?: number) => drive<string[]>('texts', { selector, includes, timeoutMs }),
     click: (selector: string, text = '') => drive<null>('click', { selector, text }),
+    /** Texts of the elements matching `selector` in any frame right now; an empty list when there are none. */
+    textsNow: (selector: string) => drive<string[]>('textsNow', { selector }),
     computedStyle: (selector: string, property: string) => drive<string[]>('computedStyle', { selector, property }),
     /** A picture of the page: into out/screenshots/ (the README's pictures), or with `failure` into test-results/. */
     screenshot: (name: string, { failure = false } = {}) => drive<string>('screenshot', { name, failure }),

@@ -2,6 +2,7 @@
 import { runAll } from './harness.js';
 import './language-features.js';
 import './preview.js';
+import './autosave.js';
 import './crew.js';
 import './pipelines.js';
 
