@@ -18,8 +18,8 @@ export function atShutdown(fn) {
 
 const signals = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
-/** PID, parent and start time of a process, from /proc (Linux); undefined once it is gone or a zombie. */
-function processStat(pid) {
+/** Parent and start time of a process, from /proc (Linux); undefined once it is gone or a zombie. */
+export function processStat(pid) {
     try {
         const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         // The fields after the command name (which may hold spaces and parentheses): state, ppid, …, starttime (22nd).

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { codeServerVersion, ensureCodeServer, freePort, root } from '../../scripts/code-server.mjs';
+import { processStat } from '../../scripts/process-lifetime.mjs';
 
 /**
  * `npm start` as a user runs it, in a copy of the project (so its build does not rewrite out/ under
@@ -47,23 +48,21 @@ function spawnText(command: string, args: string[], cwd: string): string {
 
 interface Proc { pid: number; start: string; command: string }
 
-/** Every process below `pid` now (from /proc), with its start time so a reused PID is not mistaken for it. */
+/** Every process below `pid` now, with its start time so a reused PID is not mistaken for it. */
 function descendants(pid: number): Proc[] {
     const all = fs.readdirSync('/proc').filter(name => /^\d+$/.test(name)).flatMap(name => {
+        const stat = processStat(Number(name));
         try {
-            const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            const command = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-            return [{ pid: Number(name), ppid: Number(fields[1]), start: fields[19], state: fields[0], command }];
+            return stat ? [{ pid: Number(name), ...stat, command: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() }] : [];
         } catch {
-            return [];
+            return []; // gone meanwhile
         }
     });
     const found: Proc[] = [];
     const parents = [pid];
     while (parents.length) {
         const parent = parents.pop()!;
-        for (const child of all.filter(p => p.ppid === parent && p.state !== 'Z')) {
+        for (const child of all.filter(p => p.ppid === parent)) {
             found.push({ pid: child.pid, start: child.start, command: child.command });
             parents.push(child.pid);
         }
@@ -71,15 +70,7 @@ function descendants(pid: number): Proc[] {
     return found;
 }
 
-function alive(proc: Proc): boolean {
-    try {
-        const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return fields[19] === proc.start && fields[0] !== 'Z';
-    } catch {
-        return false;
-    }
-}
+const alive = (proc: Proc) => processStat(proc.pid)?.start === proc.start;
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
