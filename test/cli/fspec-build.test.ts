@@ -3,7 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { exampleRepository } from '../crew/example-repository.js';
+import { withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { farm, farmProject, fspec, root, systemNode } from './run-fspec.js';
+
+withoutGlobalGitConfig();
 
 const farmSpec = path.join(farm, 'farm-ops.fspec');
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `fspec-${prefix}-`));
@@ -38,6 +42,26 @@ describe('fspec build', () => {
         expect(result.files).toContain('src/pipelines/contract_allocation/phi_gate.ts');
         expect(result.bodies.map((b: { stage: string; grown: string }) => `${b.stage} ${b.grown}`)).toContain('contract_allocation.invoices invoice');
         expect(fs.existsSync(path.join(dir, '.factory/build/0.2.0/manifest.json'))).toBe(true);
+    });
+
+    test('keeps its builds out of git with .factory/.gitignore, adding to a user\'s own file without changing their lines', async () => {
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', '');
+        expect((await fspec(['build', 'farm-ops.fspec'], { cwd: sandbox.folder })).code).toBe(0);
+        expect(sandbox.status()).toEqual(['?? .factory/.gitignore']);
+        const ignore = fs.readFileSync(sandbox.path('.factory/.gitignore'), 'utf8').split('\n');
+        expect(ignore[0]).toMatch(/^# Written by fspec: /);
+        expect(ignore.slice(1)).toEqual(['build/', 'runs/', '']);
+
+        // A project's own file: its lines stay as they are, fspec adds what it lacks (without a final newline, after one).
+        const own = '# ours\nnotes.txt\n/build';
+        sandbox.write('.factory/.gitignore', own);
+        expect((await fspec(['build', 'farm-ops.fspec'], { cwd: sandbox.folder })).code).toBe(0);
+        const kept = fs.readFileSync(sandbox.path('.factory/.gitignore'), 'utf8');
+        expect(kept.startsWith(`${own}\n# Written by fspec: `)).toBe(true);
+        expect(kept.split('\n').slice(4)).toEqual(['runs/', '']);
+        sandbox.write('.factory/runs/r1/checkpoint.json', '{}\n');
+        sandbox.write('.factory/notes.txt', 'mine\n');
+        expect(sandbox.status()).toEqual(['?? .factory/.gitignore']);
     });
 
     test('a spec with errors builds nothing and exits 1, listing the errors', async () => {

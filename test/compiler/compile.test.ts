@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildApp, defaultBuildFolder } from '../../language-server/src/compiler/build-app.js';
 import { compileApp } from '../../language-server/src/compiler/compile.js';
 import { bodiesOf, sha256, withBodies, withoutBodies } from '../../language-server/src/compiler/regions.js';
-import { build, farmSpec, policySpec, snapshot, specGraph, tempDir, typecheck } from './compiled-app.js';
+import { build, exampleCopy, farmSpec, policySpec, snapshot, specGraph, tempDir, typecheck } from './compiled-app.js';
 
 describe('the Compiler turns a spec into a TypeScript app', () => {
     it('writes a type and a JSON Schema per entity, with pii/phi flags, enums, optional fields, lists and references', async () => {
@@ -100,5 +101,30 @@ describe('the Compiler turns a spec into a TypeScript app', () => {
         expect(fs.existsSync(path.join(first.out, 'src/pipelines/contract_allocation/invoices.ts'))).toBe(false);
         // Still kept on the next build: the manifest remembers it was edited.
         expect((await build(spec, { out: first.out })).kept).toEqual(['contract_allocation.route_plan']);
+    });
+
+    it('keeps a body edited by hand in its build as source in .factory/bodies/, which outlives the build folder', async () => {
+        const spec = exampleCopy(farmSpec);
+        const graph = await specGraph(spec);
+        const out = buildApp(graph, spec).out;
+        expect(out).toBe(defaultBuildFolder(spec, '0.2.0'));
+        const module = path.join(out, 'src/pipelines/contract_allocation/route_plan.ts');
+        // Lines as a person writes them, indented their own way.
+        const handBody = '  // Written by hand, indented by two.\n    return { Delivery: [] };\n\n';
+        fs.writeFileSync(module, withBodies(fs.readFileSync(module, 'utf8'), new Map([['contract_allocation.route_plan', handBody]])));
+
+        const rebuilt = buildApp(graph, spec);
+        expect(rebuilt.kept).toEqual(['contract_allocation.route_plan']);
+        const bodyFile = path.join(path.dirname(spec), '.factory/bodies/contract_allocation/route_plan.ts');
+        expect(fs.readFileSync(bodyFile, 'utf8')).toBe(`// fspec body of step contract_allocation.route_plan, edited by hand\n${handBody}`);
+        const built = snapshot(out);
+        expect(built.get('src/pipelines/contract_allocation/route_plan.ts')).toContain(' * Body: edited by hand.');
+
+        // Deleted with its build folder (a fresh clone has none either): the next build is the same, byte for byte.
+        fs.rmSync(path.join(path.dirname(spec), '.factory/build'), { recursive: true });
+        const again = buildApp(graph, spec);
+        expect(again.bodies.find(b => b.stage === 'contract_allocation.route_plan')).toMatchObject({ grown: 'edited', bodyFile: '.factory/bodies/contract_allocation/route_plan.ts' });
+        expect(bodiesOf(fs.readFileSync(module, 'utf8')).get('contract_allocation.route_plan')).toBe(handBody);
+        expect(snapshot(out)).toEqual(built);
     });
 });

@@ -6,6 +6,7 @@ import { buildApp, defaultBuildFolder } from '../../language-server/src/compiler
 import { runAcceptance } from '../../language-server/src/compiler/tester/index.js';
 import { toolsmith } from '../../language-server/src/compiler/toolsmith/index.js';
 import { withAcceptedBodies } from '../../language-server/src/compiler/toolsmith/model-toolsmith.js';
+import { bodiesOf, withBodies } from '../../language-server/src/compiler/regions.js';
 import { readManifest } from '../../language-server/src/compiler/write-build.js';
 import { growStepBodies } from '../../language-server/src/crew/roles/toolsmith.js';
 import { loadAs, services } from '../crew/example-specs.js';
@@ -116,10 +117,19 @@ describe('the Toolsmith with a model writes the bodies it has no skill for', () 
         const report = await runAcceptance(services, spec, nextText, { today });
         expect(report.tests.find(t => t.name === 'invoices_for_reserved')).toMatchObject({ status: 'pass' });
 
-        // A folder given outside .factory/build/ starts from nothing: its neighbours are not the spec's builds.
+        // The body is source beside the spec, saying who wrote it.
+        const bodyFile = fs.readFileSync(path.join(path.dirname(spec), '.factory/bodies/contract_allocation/invoices.ts'), 'utf8');
+        expect(bodyFile.split('\n')[0]).toBe('// fspec body of step contract_allocation.invoices, written by the model faux/toolsmith: Bills each reserved allocation');
+        const region = bodiesOf(module).get('contract_allocation.invoices')!;
+        expect(bodyFile.slice(bodyFile.indexOf('\n') + 1)).toBe(region);
+
+        // A folder given outside .factory/build/ takes it from there too, never from the builds beside it.
         const elsewhere = path.join(path.dirname(first.out), '..', 'elsewhere');
         fs.cpSync(first.out, path.join(elsewhere, 'a'), { recursive: true });
+        const neighbour = path.join(elsewhere, 'a', invoicesFile);
+        fs.writeFileSync(neighbour, withBodies(fs.readFileSync(neighbour, 'utf8'), new Map([['contract_allocation.invoices', '    return { Invoice: [] };\n']])));
         const fresh = buildApp(next, spec, { out: path.join(elsewhere, 'b') });
-        expect(fresh.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'not-yet-grown' });
+        expect(fresh.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'model:faux/toolsmith' });
+        expect(bodiesOf(fs.readFileSync(path.join(fresh.out, invoicesFile), 'utf8')).get('contract_allocation.invoices')).toBe(region);
     });
 });

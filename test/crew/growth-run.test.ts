@@ -94,7 +94,8 @@ describe('growth run (offline crew, real git)', () => {
         expect(vetoed.pr?.simulation.added).toContain('guardrail:Only_organic_sprays');
         expect(reviewed).toEqual([]);
         expect(fs.readFileSync(spec, 'utf8')).toBe(text);
-        expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec']);
+        // The run's folder is kept out of git by the .factory/.gitignore it wrote, the user's to commit.
+        expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec', '?? farm/.factory/.gitignore']);
     });
 
     it('runs the proposed app\'s tests on the stored records; a required test that does not pass makes the growth not approvable', async () => {

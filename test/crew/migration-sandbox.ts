@@ -31,10 +31,11 @@ export function farmAt020(): Sandbox {
     return sandbox;
 }
 
-/** Every file of the sandbox's working tree outside .git and the run folders, with its text. */
+/** Every file of the sandbox's working tree outside .git, the run folders and the .factory/.gitignore that keeps them out of git, with its text. */
 export function workingTree(sandbox: Sandbox): Record<string, string> {
     const files = fs.readdirSync(sandbox.folder, { recursive: true, encoding: 'utf8' })
-        .filter(file => !file.startsWith('.git') && !file.includes(`.factory${path.sep}runs`) && fs.statSync(sandbox.path(file)).isFile())
+        .filter(file => !file.startsWith('.git') && !file.startsWith(path.join('.factory', 'runs')) && file !== path.join('.factory', '.gitignore')
+            && fs.statSync(sandbox.path(file)).isFile())
         .sort();
     return Object.fromEntries(files.map(file => [file.split(path.sep).join('/'), fs.readFileSync(sandbox.path(file), 'utf8')]));
 }

@@ -40,6 +40,7 @@ import { answerQuestion, FileQuestionInterviewer, QuestionStoreError, type Store
 import { runsFolder } from '../crew/growth-run.js';
 import { CrewLlmError } from '../crew/llm-errors.js';
 import { createPiAiBackend } from '../crew/pi-ai-backend.js';
+import { ignoreDerivedFolder } from '../lineage/factory-ignore.js';
 import type { CommandResult } from './commands.js';
 import { displayPath } from './format.js';
 
@@ -278,13 +279,10 @@ function runDirectory(file: string, graph: PipelineGraph, options: PipelineRunOp
     return { logsRoot: path.join(folder, runId), runId, resuming: false };
 }
 
-/** Creates a folder of run directories, git-ignored: they hold checkpoints and logs, never committed. */
+/** Creates a folder of run directories; in a `.factory/` git ignores it: runs hold checkpoints and logs, never committed. */
 export function ensureRunsFolder(folder: string): void {
-    const ignore = path.join(folder, '.gitignore');
-    if (!fs.existsSync(ignore)) {
-        fs.mkdirSync(folder, { recursive: true });
-        fs.writeFileSync(ignore, '*\n');
-    }
+    fs.mkdirSync(folder, { recursive: true });
+    ignoreDerivedFolder(folder);
 }
 
 function readManifestName(logsRoot: string): string | undefined {

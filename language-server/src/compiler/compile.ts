@@ -1,5 +1,6 @@
 import { serializeSpecGraph, type SpecGraph } from '../model/spec-graph.js';
 import { appModel, type AppModel } from './app-model.js';
+import { editedByHand } from './authored-bodies.js';
 import { appModule, packageJson, readme, tsconfigJson, type AppFolders } from './emit-app.js';
 import { schemaFiles } from './emit-schemas.js';
 import { pipelineFile, pipelineModule, stageFile, stageModule } from './emit-steps.js';
@@ -36,9 +37,11 @@ export interface StageBody {
     stage: string;
     kind: 'step' | 'gate';
     file: string;
-    /** The skill that grew it, or 'not-yet-grown'; `edited` when a build kept a body changed by hand. */
+    /** The skill that grew it, or 'not-yet-grown'; `edited` for a body changed by hand, `model:<provider>/<model>` for a model's. */
     grown: string;
     summary: string;
+    /** Where the body someone wrote is kept as source, relative to the spec's folder (`.factory/bodies/<pipeline>/<step>.ts`). */
+    bodyFile?: string;
 }
 
 export interface CompiledApp {
@@ -99,6 +102,9 @@ export function compileApp(graph: SpecGraph, options: CompileOptions = {}): Comp
 
 /** Who wrote a body, as the step's doc comment says. */
 function grownBy(skill: string): string {
+    if (skill === editedByHand) {
+        return 'edited by hand';
+    }
     return skill.startsWith(modelSkillPrefix)
         ? `written by the model ${skill.slice(modelSkillPrefix.length)}, accepted once it compiled and passed the tests covering this step; review it as code`
         : `grown by the Toolsmith (${skill})`;

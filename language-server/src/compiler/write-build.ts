@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generatorVersion, manifestFor, manifestText, type CompiledApp, type GeneratedFile, type Manifest, type StageBody } from './compile.js';
-import { bodiesOf, sha256, withBodies } from './regions.js';
-import { modelSkillPrefix, type GrownBody } from './toolsmith/index.js';
+import { editedByHand, editedSummary, isAuthored, type AuthoredBody } from './authored-bodies.js';
+import { generatorVersion, manifestFor, manifestText, type CompiledApp, type Manifest, type StageBody } from './compile.js';
+import { bodiesOf, sha256 } from './regions.js';
 
 /**
- * Writes a compiled app into its build folder. A body edited by hand since the last build (its
- * hash differs from the manifest's, or the manifest already records it as edited) is kept; files
- * the last build wrote that this one does not are removed; files that did not change are not
- * touched. data/ and anything else the manifest does not list stay as they are.
+ * Writes a compiled app into its build folder: files the last build wrote that this one does not
+ * are removed, files that did not change are not touched, and data/ and anything else the manifest
+ * does not list stay as they are. What a build folder holds of the bodies someone wrote (edited by
+ * hand there, or carried from before) is read here too, for the Compiler to keep (build-app.ts).
  */
 
 export interface BuildResult {
@@ -42,7 +42,7 @@ function readText(file: string): string | undefined {
 }
 
 /** A build folder and its manifest: where kept bodies are read from. */
-export interface BuildSource {
+interface BuildSource {
     folder: string;
     manifest: Manifest;
 }
@@ -53,7 +53,7 @@ export interface BuildSource {
  * beside it, so that bodies edited by hand or written by a model carry over to the next version.
  * A folder given with `--out` elsewhere starts from nothing: its neighbours are not the spec's builds.
  */
-export function bodySource(out: string, spec: string): BuildSource | undefined {
+function bodySource(out: string, spec: string): BuildSource | undefined {
     const own = readManifest(out);
     if (own) {
         return { folder: out, manifest: own };
@@ -83,68 +83,45 @@ function readFolder(folder: string): string[] {
     }
 }
 
-/**
- * The bodies a model wrote in the source build that nobody edited since, as the Compiler takes
- * them: a rebuild writes them again, labelled as the model's, instead of growing those steps anew.
- */
-export function modelBodiesIn(source: BuildSource | undefined): Map<string, GrownBody> {
-    const bodies = new Map<string, GrownBody>();
+/** What a build folder holds of the bodies someone wrote, as the Compiler carries them into the next build. */
+export interface KeptBodies {
+    /** Regions edited by hand since the build wrote them (their hash differs from the manifest's). */
+    edited: Map<string, AuthoredBody>;
+    /**
+     * Bodies the manifest says someone wrote (`edited`, or a model's, unchanged since) that are not in a
+     * body file: those of a build made elsewhere (`--out`) or before bodies were kept in `.factory/bodies/`.
+     */
+    carried: Map<string, AuthoredBody>;
+}
+
+/** The authored bodies in the build `bodySource` names for a build into `out`. Reads only. */
+export function keptBodies(out: string, spec: string): KeptBodies {
+    const kept: KeptBodies = { edited: new Map(), carried: new Map() };
+    const source = bodySource(out, spec);
     const texts = new Map<string, Map<string, string>>();
-    for (const body of source?.manifest.bodies ?? []) {
-        if (!body.grown.startsWith(modelSkillPrefix) || !isInside(source!.folder, body.file)) {
+    for (const last of source?.manifest.bodies ?? []) {
+        if (!isInside(source!.folder, last.file)) {
             continue;
         }
-        if (!texts.has(body.file)) {
-            texts.set(body.file, bodiesOf(readText(path.join(source!.folder, body.file)) ?? ''));
+        if (!texts.has(last.file)) {
+            texts.set(last.file, bodiesOf(readText(path.join(source!.folder, last.file)) ?? ''));
         }
-        const content = texts.get(body.file)!.get(body.stage);
-        if (content !== undefined && sha256(content) === body.sha256) {
-            bodies.set(body.stage, { skill: body.grown, summary: body.summary, code: dedent(content) });
+        const region = texts.get(last.file)!.get(last.stage);
+        if (region === undefined) {
+            continue;
+        }
+        if (sha256(region) !== last.sha256) {
+            kept.edited.set(last.stage, { grown: editedByHand, summary: editedSummary, region });
+        } else if (isAuthored(last.grown) && last.bodyFile === undefined) {
+            kept.carried.set(last.stage, { grown: last.grown, summary: last.summary, region });
         }
     }
-    return bodies;
-}
-
-/** A region's content as the body it was written from (stage modules indent bodies one level). */
-function dedent(content: string): string {
-    return content.replace(/\n$/, '').split('\n').map(line => line.replace(/^ {4}/, '')).join('\n');
-}
-
-/**
- * The compiled files with the bodies edited by hand since the last build carried into them (their
- * hash differs from the manifest's, or the manifest already says `edited`), read from the build
- * `bodySource` names. Reads only; `previous` is `out`'s own manifest.
- */
-export function withKeptBodies(compiled: CompiledApp, out: string): { files: GeneratedFile[]; bodies: StageBody[]; kept: string[]; previous?: Manifest } {
-    const source = bodySource(out, compiled.spec);
-    const recorded = new Map((source?.manifest.bodies ?? []).map(b => [b.stage, b]));
-    const kept: string[] = [];
-    const bodies = compiled.bodies.map(body => ({ ...body }));
-    const files: GeneratedFile[] = compiled.files.map(file => {
-        const onDisk = source && readText(path.join(source.folder, file.path));
-        const stages = bodies.filter(b => b.file === file.path);
-        if (!onDisk || stages.length === 0) {
-            return file;
-        }
-        const existing = bodiesOf(onDisk);
-        const keep = new Map<string, string>();
-        for (const body of stages) {
-            const content = existing.get(body.stage);
-            const last = recorded.get(body.stage);
-            if (content !== undefined && last && (last.grown === 'edited' || sha256(content) !== last.sha256)) {
-                keep.set(body.stage, content);
-                kept.push(body.stage);
-                body.grown = 'edited';
-                body.summary = 'kept as edited by hand';
-            }
-        }
-        return keep.size ? { path: file.path, text: withBodies(file.text, keep) } : file;
-    });
-    return { files, bodies, kept, previous: source?.folder === out ? source.manifest : undefined };
+    return kept;
 }
 
 export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
-    const { files, bodies, kept, previous } = withKeptBodies(compiled, out);
+    const { files, bodies } = compiled;
+    const previous = readManifest(out);
     const written: string[] = [];
     const unchanged: string[] = [];
     for (const file of files) {
@@ -165,7 +142,7 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
         removeEmptyParents(out, path.dirname(path.join(out, stale)));
     }
 
-    const manifest = manifestFor({ ...compiled, bodies }, files);
+    const manifest = manifestFor(compiled, files);
     const text = manifestText(manifest);
     if (readText(path.join(out, manifestFile)) !== text) {
         fs.writeFileSync(path.join(out, manifestFile), text);
@@ -173,7 +150,12 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
     } else {
         unchanged.push(manifestFile);
     }
-    return { out, written, unchanged, removed, kept, bodies, manifest };
+    return { out, written, unchanged, removed, kept: editedBodies(bodies), bodies, manifest };
+}
+
+/** The steps whose body is one edited by hand. */
+export function editedBodies(bodies: readonly StageBody[]): string[] {
+    return bodies.filter(b => b.grown === editedByHand).map(b => b.stage);
 }
 
 /** Whether a manifest path stays inside the build folder (a manifest edited to point elsewhere is not followed). */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import type { FspecServices } from '../fspec-module.js';
 import { atomicWrite } from '../lineage/atomic-write.js';
+import { ignoreDerivedFolder } from '../lineage/factory-ignore.js';
 import type { CrewRunEvent } from '../protocol.js';
 import { registerCrewHandlers, type CrewEnvironment } from './crew-handlers.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
@@ -99,7 +100,8 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
     } catch (error) {
         return finish({ runId, status: 'failed', message: errorMessage(error), logsRoot });
     }
-    ignoreRuns(specPath);
+    // Run folders hold checkpoints and logs, not spec history: git ignores them.
+    ignoreDerivedFolder(runsFolder(specPath));
     const engineOptions = {
         logsRoot, registry, signal, runId,
         onEvent: (event: PipelineEvent) => {
@@ -199,15 +201,6 @@ async function vetoedSimulation(services: FspecServices, crew: CrewValues) {
 
 function errorMessage(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
-}
-
-/** Run folders hold checkpoints and logs, not spec history: git ignores them. */
-function ignoreRuns(specPath: string): void {
-    const ignore = path.join(runsFolder(specPath), '.gitignore');
-    if (!fs.existsSync(ignore)) {
-        fs.mkdirSync(path.dirname(ignore), { recursive: true });
-        fs.writeFileSync(ignore, '*\n');
-    }
 }
 
 /** Engine events as the crew's progress: a step of a role started, finished, failed or is retried. */

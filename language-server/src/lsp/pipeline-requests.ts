@@ -6,7 +6,6 @@
  * get each question's default, else yes / the first option), and answers with how the run ended;
  * `fspec/cancelPipeline` stops it.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'langium';
@@ -19,6 +18,7 @@ import {
     type Answer, type CodergenBackend, type PipelineEvent, type PipelineGraph, type Question
 } from '../crew/engine/index.js';
 import { runsFolder } from '../crew/growth-run.js';
+import { ignoreDerivedFolder } from '../lineage/factory-ignore.js';
 import { createPiAiBackend } from '../crew/pi-ai-backend.js';
 import {
     PipelineMethods, type PipelineRunEvent, type PipelineRunInfo, type PipelineRunState, type RenderPipelineParams,
@@ -45,10 +45,7 @@ function runDirectory(uri: string, runId: string): string {
     const folder = path.dirname(parsed.fsPath);
     const runs = path.basename(folder) === '.factory' ? path.join(folder, 'runs') : runsFolder(parsed.fsPath);
     // Run folders hold checkpoints and logs, never committed.
-    if (!fs.existsSync(path.join(runs, '.gitignore'))) {
-        fs.mkdirSync(runs, { recursive: true });
-        fs.writeFileSync(path.join(runs, '.gitignore'), '*\n');
-    }
+    ignoreDerivedFolder(runs);
     return path.join(runs, runId);
 }
 

@@ -5,15 +5,15 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { FspecServices } from '../../fspec-module.js';
 import type { SpecGraph } from '../../model/spec-graph.js';
 import { createSandbox, type SandboxEnv, type SandboxFile, type SandboxKind } from '../../sandbox/index.js';
-import { compileFor, defaultBuildFolder } from '../build-app.js';
+import { compileFor, defaultBuildFolder, writeAppBuild } from '../build-app.js';
 import type { GeneratedFile } from '../compile.js';
 import type { BodyGrower } from '../toolsmith/index.js';
-import { withKeptBodies, writeBuild } from '../write-build.js';
+import { editedBodies } from '../write-build.js';
 import type { AcceptanceReport } from './report.js';
 
 /**
- * Runs a spec's acceptance tests: compiles the spec text into its app (with the bodies edited by
- * hand in its build folder), hands the app and the spec's records/ to a sandbox, runs
+ * Runs a spec's acceptance tests: compiles the spec text into its app (with the bodies someone
+ * wrote, from `.factory/bodies/` and its build folder), hands the app and the spec's records/ to a sandbox, runs
  * `node src/main.ts test --json` there, and answers the report. For the CLI (`fspec test`), the
  * `fspec/test` request and the crew (a proposed spec text, tested before it is approved).
  */
@@ -101,14 +101,13 @@ function diagnosticText(d: Diagnostic): string {
     return `${d.range.start.line + 1}:${d.range.start.character + 1} error ${String(d.code ?? 'error')} ${d.message}`;
 }
 
-/** The app's files as a build would write them, edited bodies kept; written into `out` when asked. */
+/** The app's files as a build would write them, the bodies someone wrote kept; written into `out` when asked. */
 function appFiles(graph: SpecGraph, specPath: string, out: string, options: RunAcceptanceOptions): { files: GeneratedFile[]; kept: string[]; written: boolean } {
     const compiled = compileFor(graph, specPath, out, options.grow);
-    const { files, kept } = withKeptBodies(compiled, out);
     if (options.write) {
-        writeBuild(compiled, out);
+        writeAppBuild(compiled, specPath, out);
     }
-    return { files, kept, written: options.write === true };
+    return { files: compiled.files, kept: editedBodies(compiled.bodies), written: options.write === true };
 }
 
 /** The spec's records/ (`<Entity>.json` files) as sandbox files under records/. */

@@ -3,7 +3,6 @@ import { compileFor } from '../../compiler/build-app.js';
 import { runAcceptance } from '../../compiler/tester/index.js';
 import { toolsmith, type BodyGrower } from '../../compiler/toolsmith/index.js';
 import { growWithModel, type ModelBodyEvent, type ModelBodyOutcome } from '../../compiler/toolsmith/model-toolsmith.js';
-import { withKeptBodies } from '../../compiler/write-build.js';
 import type { FspecServices } from '../../fspec-module.js';
 import { graphIndex, outgoing } from '../../model/graph-index.js';
 import { idName, type SpecGraph } from '../../model/spec-graph.js';
@@ -56,14 +55,14 @@ export interface StepBodiesRequest {
 }
 
 /**
- * The Toolsmith with the crew's model: bodies for the steps neither the deterministic Toolsmith
- * nor the build folder (edited by hand, or written by a model before) has one for, each accepted
+ * The Toolsmith with the crew's model: bodies for the steps that neither the deterministic Toolsmith
+ * nor someone before (by hand or a model: `.factory/bodies/`, the build folder) wrote one for, each accepted
  * only once the app typechecks with it and the acceptance tests covering it pass in the sandbox.
  * What became of each step it was asked for; `withAcceptedBodies` makes them a grower.
  */
 export async function growStepBodies(request: StepBodiesRequest): Promise<ModelBodyOutcome[]> {
     const { services, specPath, text, graph, out, llm } = request;
-    const appFiles = (grow: BodyGrower) => withKeptBodies(compileFor(graph, specPath, out, grow), out);
+    const appFiles = (grow: BodyGrower) => compileFor(graph, specPath, out, grow);
     const waiting = appFiles(toolsmith).bodies.filter(b => b.grown === 'not-yet-grown').map(b => b.stage);
     if (waiting.length === 0) {
         return [];
