@@ -50,7 +50,7 @@ describe('fspec grow', () => {
         const result = JSON.parse(run.stdout) as GrowthResult;
         expect(result).toMatchObject({ status: 'grown', tag: 'fspec/PolicyImpact/v1.2.0' });
         expect(result.pr?.plan.morphs.map(m => m.type)).toEqual(['add_source', 'add_step', 'add_test']);
-        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
+        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/.gitignore', '.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
     });
 
     it('rejects with the reason given, and treats no answer as a rejection', async () => {
@@ -84,6 +84,21 @@ describe('fspec grow', () => {
         expect(grown.stderr).toContain('Initialized a git repository');
         expect(grown.code).toBe(0);
         expect(sandbox.git('tag', '--list').trim()).toBe('fspec/FarmOps/v0.3.0');
+    });
+
+    it('leaves a fresh repository clean: what it derives is ignored, what the spec needs is committed, also after build and test', async () => {
+        const sandbox = new Sandbox();
+        fs.cpSync(path.join(root, 'examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
+        const file = sandbox.path('farm-ops.fspec');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${tuesday}`));
+        const grown = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes', '--init'], '', sandbox.folder);
+        expect(grown.code).toBe(0);
+        expect(fs.existsSync(sandbox.path('.factory/build/0.3.0/manifest.json'))).toBe(true);
+        expect(sandbox.status()).toEqual([]);
+
+        expect((await fspecWithInput(['build', 'farm-ops.fspec'], '', sandbox.folder)).code).toBe(0);
+        await fspecWithInput(['test', 'farm-ops.fspec', '--today', '2025-06-02'], '', sandbox.folder);
+        expect(sandbox.status()).toEqual([]);
     });
 });
 

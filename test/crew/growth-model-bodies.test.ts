@@ -63,5 +63,14 @@ describe('a growth with a model: the Toolsmith writes the bodies the proposed ap
         const out = sandbox.path('.factory/build/0.3.0');
         expect(readManifest(out)!.bodies.find(b => b.stage === 'contract_allocation.invoices')).toMatchObject({ grown: 'model:faux/crew' });
         expect(fs.readFileSync(path.join(out, invoicesFile), 'utf8')).toContain(working.split('\n')[0]);
+
+        // The body is source: in .factory/bodies/, saying who wrote it, committed with the growth; nothing is left over.
+        const bodyFile = fs.readFileSync(sandbox.path('.factory/bodies/contract_allocation/invoices.ts'), 'utf8');
+        expect(bodyFile.split('\n')[0]).toBe('// fspec body of step contract_allocation.invoices, written by the model faux/crew: Bills each reserved allocation');
+        expect(bodyFile).toContain(working.split('\n')[0]);
+        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual([
+            '.factory/.gitignore', '.factory/approved/FarmOps.fspec', '.factory/bodies/contract_allocation/invoices.ts', 'farm-ops.fspec'
+        ]);
+        expect(sandbox.status()).toEqual([]);
     });
 });

@@ -57,12 +57,13 @@ describe('growth run (offline crew, real git)', () => {
         const onDisk = fs.readFileSync(spec, 'utf8');
         expect(onDisk).toBe(pr.after);
         expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(pr.after);
-        // One commit with the spec and its approved copy, nothing else; the run folder stays out of git,
-        // the Deployer's build of the approved version is beside it (a project's .gitignore may leave it out).
+        // One commit with the spec, its approved copy and the .factory/.gitignore that keeps the run folder
+        // and the Deployer's build of the approved version out of git: nothing is left over.
         expect(sandbox.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual([
-            'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
+            'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/.gitignore', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
         ]);
-        expect(sandbox.status().filter(line => !line.startsWith('?? farm/.factory/build/0.3.0/'))).toEqual([]);
+        expect(fs.existsSync(sandbox.path('farm/.factory/build/0.3.0/manifest.json'))).toBe(true);
+        expect(sandbox.status()).toEqual([]);
         expect(sandbox.git('tag', '--list', 'fspec/*').trim()).toBe('fspec/FarmOps/v0.3.0');
 
         // The roles ran in the seed's order, and every step was checkpointed.

@@ -4,11 +4,13 @@ import { registerFauxProvider, type FauxProviderRegistration } from '@mariozechn
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../language-server/src/compiler/build-app.js';
+import { bodiesOf, withBodies } from '../../language-server/src/compiler/regions.js';
 import { applyRollback, planRollback } from '../../language-server/src/crew/rollback.js';
 import { createFspecServices } from '../../language-server/src/fspec-module.js';
 import { SpecRepository } from '../../language-server/src/lineage/spec-repository.js';
 import { Sandbox, withoutGitOnPath, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
-import { services } from './example-specs.js';
+import { loadAs, services } from './example-specs.js';
 import { farmAt020, growWith, workingTree } from './migration-sandbox.js';
 
 withoutGlobalGitConfig();
@@ -74,6 +76,49 @@ describe('rollback', () => {
         // The next growth skips the rolled-back version: 0.3.0 stays the record of what was undone.
         const regrown = await growWith(faux, sandbox, [{ type: 'add_field', entity: 'Block', name: 'organic', field_type: 'bool', default: false }]);
         expect(regrown.result).toMatchObject({ status: 'grown', tag: 'fspec/FarmOps/v0.4.0' });
+    });
+
+    it('restores the step bodies of the version: those added since deleted, changed ones as they were, and the next build takes them', async () => {
+        const sandbox = farmAt020();
+        const spec = sandbox.path('farm-ops.fspec');
+        const bodies = (stage: string) => sandbox.path(`.factory/bodies/contract_allocation/${stage}.ts`);
+        // At 0.2.0 the route plan's body was written by hand.
+        const routeAt020 = '// fspec body of step contract_allocation.route_plan, edited by hand\n    return { Delivery: [] };\n';
+        sandbox.write('.factory/bodies/contract_allocation/route_plan.ts', routeAt020);
+        sandbox.git('add', '--all');
+        sandbox.git('commit', '--quiet', '-m', 'Route plan by hand');
+        sandbox.git('tag', '--force', '--annotate', '-m', 'Approve 0.2.0', 'fspec/FarmOps/v0.2.0');
+        // Then both bodies are edited by hand in 0.2.0's build, which is not built again before the growth.
+        const graph = (await loadAs(spec, fs.readFileSync(spec, 'utf8'))).graph!;
+        const out = buildApp(graph, spec).out;
+        const module = (stage: string) => path.join(out, `src/pipelines/contract_allocation/${stage}.ts`);
+        const edit = (stage: string, body: (region: string) => string) => {
+            const text = fs.readFileSync(module(stage), 'utf8');
+            const qualified = `contract_allocation.${stage}`;
+            fs.writeFileSync(module(stage), withBodies(text, new Map([[qualified, body(bodiesOf(text).get(qualified)!)]])));
+        };
+        edit('allocate', region => `    // Checked by hand.\n${region}`);
+        edit('route_plan', region => `    // Deliveries come later.\n${region}`);
+
+        const { result } = await growWith(faux, sandbox, [{ type: 'add_field', entity: 'Contract', name: 'region', field_type: 'string', default: 'north' }]);
+        expect(result.status).toBe('grown');
+        expect(sandbox.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n')).toEqual(expect.arrayContaining([
+            'A\t.factory/bodies/contract_allocation/allocate.ts', 'M\t.factory/bodies/contract_allocation/route_plan.ts'
+        ]));
+
+        await rollback(spec, '0.2.0');
+        expect(fs.existsSync(bodies('allocate'))).toBe(false);
+        expect(fs.readFileSync(bodies('route_plan'), 'utf8')).toBe(routeAt020);
+        expect(sandbox.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n')).toEqual(expect.arrayContaining([
+            'D\t.factory/bodies/contract_allocation/allocate.ts', 'M\t.factory/bodies/contract_allocation/route_plan.ts'
+        ]));
+        expect(sandbox.status()).toEqual([]);
+
+        // 0.2.0's app built again has 0.2.0's bodies: the hand edits made since are not found again in its build folder.
+        const rebuilt = buildApp(graph, spec);
+        expect(rebuilt.bodies.find(b => b.stage === 'contract_allocation.allocate')).toMatchObject({ grown: 'priority' });
+        expect(bodiesOf(fs.readFileSync(module('route_plan'), 'utf8')).get('contract_allocation.route_plan')).toBe('    return { Delivery: [] };\n');
+        expect(sandbox.status()).toEqual([]);
     });
 
     it('refuses, changing nothing, an unknown version, a version that is not older, and uncommitted spec or records', async () => {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
-import { buildApp, defaultBuildFolder } from '../compiler/build-app.js';
+import { defaultBuildFolder } from '../compiler/build-app.js';
 import { runAcceptance } from '../compiler/tester/index.js';
 import { toolsmith } from '../compiler/toolsmith/index.js';
 import { withAcceptedBodies } from '../compiler/toolsmith/model-toolsmith.js';
 import type { FspecServices } from '../fspec-module.js';
 import type { DetachedSpec } from '../language/detached-specs.js';
 import { SpecRepository, type OpenedRepository } from '../lineage/spec-repository.js';
-import { atomicWrite, replaceFiles } from '../lineage/atomic-write.js';
+import { atomicWrite, replaceFiles, type FileChange } from '../lineage/atomic-write.js';
 import { diffSpecGraphs } from '../model/semantic-diff.js';
 import type { SpecGraph } from '../model/spec-graph.js';
 import { PlannerOutputSchema, type PlannerOutput } from './contracts.js';
@@ -16,6 +16,7 @@ import { CrewValues, type CrewState } from './crew-state.js';
 import type { HandlerRegistry, NodeHandler, Outcome } from './engine/index.js';
 import type { CrewLlm } from './llm.js';
 import { compileGrowth } from './roles/compiler.js';
+import { committedWithSpec, growthBodies, settleCurrentBuild } from './roles/historian.js';
 import { currentTexts, planMigration, prepareMigration, type PreparedMigration } from './roles/migrator.js';
 import { changedDesires, plannerInput, planOffline } from './roles/planner.js';
 import { reviewSafety } from './roles/safety.js';
@@ -238,6 +239,8 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
         const approvedFile = path.join(path.dirname(specPath), '.factory', 'approved', `${crew.require('crew.spec_name')}.fspec`);
         const approvedBefore = fs.existsSync(approvedFile) ? fs.readFileSync(approvedFile, 'utf8') : undefined;
         const records = crew.get('crew.migration_files') ?? { write: [], restore: [] };
+        const before = (await load(crew, 'crew.before')).graph!;
+        let bodies: { write: FileChange[], restore: FileChange[] } = { write: [], restore: [] };
         let recorded: Partial<CrewState>;
         try {
             const opened = await openRepository(specPath);
@@ -248,28 +251,27 @@ export function registerCrewHandlers(registry: HandlerRegistry, env: CrewEnviron
                 await atomicWrite(approvedFile, crew.require('crew.after'));
             }
             await replaceFiles(records.write);
+            bodies = growthBodies(specPath, before, (await load(crew, 'crew.after')).graph!, crew.get('crew.bodies') ?? []);
+            await replaceFiles(bodies.write);
             const desires = crew.require('crew.input').new_desires.map(d => d.name).join(', ');
             const { commit, tag } = await opened.repository.recordGrowth({
                 specPath, specName: crew.require('crew.spec_name'), version: stage.version, stage: stage.name, morphs: stage.by,
-                files: [...approvedBefore === undefined ? [] : [approvedFile], ...records.write.map(f => f.file)],
+                files: [...approvedBefore === undefined ? [] : [approvedFile], ...records.write.map(f => f.file), ...committedWithSpec(specPath)],
                 message: `Grow ${crew.require('crew.spec_name')} to ${stage.version} (${stage.name}): ${desires}\n\nPlanner: ${crew.require('crew.planner')}`
             });
             recorded = { 'crew.commit': commit, 'crew.tag': tag };
         } catch (error) {
-            // The lineage could not take the growth: put the spec, approved file and records back as they were before the deploy.
+            // The lineage could not take the growth: put the spec, approved file, records and bodies back as they were before the deploy.
             if (approvedBefore !== undefined) {
                 await atomicWrite(approvedFile, approvedBefore);
             }
             await replaceFiles(records.restore);
+            await replaceFiles(bodies.restore);
             await env.deploy(specPath, crew.require('crew.before'));
             const restored = records.write.length ? 'the spec and its stored records were' : 'the spec was';
             return failed(`The growth was not recorded, so ${restored} restored: ${error instanceof Error ? error.message : String(error)}`);
         }
-        // Bodies a model wrote live in the new version's build folder, where the Compiler keeps them from then on.
-        const bodies = crew.get('crew.bodies') ?? [];
-        if (bodies.some(b => b.body)) {
-            buildApp((await load(crew, 'crew.after')).graph!, specPath, { grow: withAcceptedBodies(bodies, toolsmith) });
-        }
+        settleCurrentBuild(specPath, before);
         return recorded;
     }));
 

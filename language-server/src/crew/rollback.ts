@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
+import { bodiesFolder } from '../compiler/authored-bodies.js';
 import type { FspecServices } from '../fspec-module.js';
 import { replaceFiles, type FileChange } from '../lineage/atomic-write.js';
 import { SpecRepository } from '../lineage/spec-repository.js';
@@ -43,8 +44,9 @@ export interface RolledBack {
 /**
  * Works out the rollback of the spec at `specPath` to its approved version `to`: the spec text of
  * that version's tag (also for the `.factory/approved` copy, when the folder keeps one), the stored
- * records with the inverse of every migration newer than `to` applied, newest first, and the
- * migration records of those versions deleted. Refuses, changing nothing, when git or the
+ * records with the inverse of every migration newer than `to` applied, newest first, the
+ * migration records of those versions deleted, and the step bodies (`.factory/bodies/`) as they
+ * were then: changed ones restored, those added since deleted. Refuses, changing nothing, when git or the
  * repository is missing, `to` has no tag (or is not older, not on this branch, or rolled back
  * itself), the files it would commit have uncommitted changes, or a migration cannot be undone.
  */
@@ -67,7 +69,7 @@ export async function planRollback(services: FspecServices, specPath: string, to
         throw new RollbackRefusal(`${name} ${to} is ${version.rolledBack ? 'itself rolled back' : 'on another branch'}: roll back only to a version in the history of the checked-out branch.`);
     }
     const approvedCopy = path.join(path.dirname(spec), '.factory', 'approved', `${name}.fspec`);
-    const committed = [spec, approvedCopy, path.join(path.dirname(spec), 'records'), migrationsFolder(spec)].filter(file => fs.existsSync(file));
+    const committed = [spec, approvedCopy, path.join(path.dirname(spec), 'records'), migrationsFolder(spec), bodiesFolder(spec)].filter(file => fs.existsSync(file));
     const dirty = await repository.dirtyFiles(committed);
     if (dirty.length) {
         throw new RollbackRefusal(`Commit or discard the changes to ${dirty.map(d => specRelative(spec, d.path)).join(', ')} first: the rollback commits these files.`);
@@ -91,7 +93,8 @@ export async function planRollback(services: FspecServices, specPath: string, to
         { file: spec, text: restored },
         ...fs.existsSync(approvedCopy) ? [{ file: approvedCopy, text: restored }] : [],
         ...store.changes(),
-        ...undone.map(m => ({ file: m.file, text: undefined }))
+        ...undone.map(m => ({ file: m.file, text: undefined })),
+        ...await bodiesAt(repository, name, to, spec)
     ];
     const record = { spec: name, from, to, undone: plan.undone.map(u => u.version), files: files.map(f => specRelative(spec, f.file)) };
     files.push({ file: path.join(migrationsFolder(spec), `rollback-${from}-to-${to}.json`), text: `${JSON.stringify(record, null, 2)}\n` });
@@ -129,6 +132,18 @@ async function repositoryOf(specPath: string): Promise<SpecRepository> {
     }
     throw new RollbackRefusal(opened.kind === 'git-missing' ? opened.message
         : `${opened.folder} is not in a git repository, so ${path.basename(specPath)} has no recorded versions to roll back to.`);
+}
+
+/** The changes that make `.factory/bodies/` as it was at version `to`: its files then, with their texts, and those added since, deleted. */
+async function bodiesAt(repository: SpecRepository, name: string, to: string, spec: string): Promise<FileChange[]> {
+    const folder = bodiesFolder(spec);
+    const then = await repository.filesAt(name, to, folder);
+    const now = fs.existsSync(folder)
+        ? (fs.readdirSync(folder, { recursive: true }) as string[]).filter(file => fs.statSync(path.join(folder, file)).isFile()).map(file => file.split(path.sep).join('/'))
+        : [];
+    const changes = [...then].map(([file, text]) => ({ file: path.join(folder, ...file.split('/')), text }))
+        .filter(change => !fs.existsSync(change.file) || fs.readFileSync(change.file, 'utf8') !== change.text);
+    return [...changes, ...now.filter(file => !then.has(file)).map(file => ({ file: path.join(folder, ...file.split('/')), text: undefined }))];
 }
 
 /** The spec's migration records newer than `version`, newest first, with their files. */

@@ -4,13 +4,14 @@ import type { RepositoryGit } from './repository-git.js';
 import { unfinishedOperation } from './repository-paths.js';
 
 /**
- * Commits exactly `files` with `message` (`git commit -- <paths>`, so whatever else is staged or
- * modified stays so) and tags the commit with an annotated `tag`. Refuses, changing nothing, while
- * a merge or rebase is unfinished or HEAD is detached; when git fails midway, the branch and the
- * index entries of `files` are put back as they were. `what` names the change in refusals.
+ * Commits exactly `files` (files or folders) with `message` (`git commit -- <paths>`, so whatever
+ * else is staged or modified stays so) and tags the commit with an annotated `tag`. A path holding
+ * nothing git tracks or would add (missing, empty, or ignored) is left out. Refuses, changing
+ * nothing, while a merge or rebase is unfinished or HEAD is detached; when git fails midway, the
+ * branch and the index entries of `files` are put back as they were. `what` names the change in refusals.
  */
 export async function commitAndTag(git: RepositoryGit, what: string, files: string[], tag: string, message: string): Promise<{ tag: string, commit: string }> {
-    const paths = [...new Set(await Promise.all(files.map(file => git.repoPath(file))))];
+    const paths = await committable(git, [...new Set(await Promise.all(files.map(file => git.repoPath(file))))]);
     const branch = await branchToCommitOn(git, what);
     const previous = await git.headCommit();
     const index = readIndexEntries(await git.raw(['ls-files', '--stage', '-z', '--', ...paths]));
@@ -27,6 +28,17 @@ export async function commitAndTag(git: RepositoryGit, what: string, files: stri
         await undoCommit(git, branch, previous, commit, paths, index);
         throw error;
     }
+}
+
+/** The paths (root-relative) with something to commit: a file git tracks (deleted ones too), or one it would add. */
+async function committable(git: RepositoryGit, paths: string[]): Promise<string[]> {
+    const listed = (await git.raw(['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths])).split('\0').filter(Boolean);
+    const kept = paths.filter(p => listed.some(file => file === p || file.startsWith(`${p}/`)));
+    // Limited to no path at all, `git commit` would take everything staged.
+    if (kept.length === 0) {
+        throw new Error(`Nothing to commit: git tracks none of ${paths.join(', ')}, nor would it add them.`);
+    }
+    return kept;
 }
 
 /** The branch HEAD is on, or a refusal: `what` could not be recorded cleanly. */

@@ -12,7 +12,7 @@ export interface Growth {
     message: string;
     /** Applied morphs as written in the lineage section: `add_source contracts_feed`. */
     morphs: string[];
-    /** Generated artifacts committed along with the spec. */
+    /** Files and folders committed along with the spec (a folder with whatever changed in it). */
     files: string[];
 }
 

@@ -180,6 +180,15 @@ export class SpecRepository {
         return this.git.blobAt(await this.approvedCommit(specName, version), await this.git.repoPath(file));
     }
 
+    /** The files under `folder` at an approved version, by their path relative to it (`/`-separated), with their texts; for rollback. */
+    async filesAt(specName: string, version: string, folder: string): Promise<Map<string, string>> {
+        const commit = await this.approvedCommit(specName, version);
+        const prefix = await this.git.repoPath(folder);
+        const names = (await this.git.raw(['ls-tree', '-r', '-z', '--name-only', commit, '--', prefix])).split('\0').filter(Boolean);
+        const texts = await Promise.all(names.map(async name => [name.slice(prefix.length + 1), await this.git.blobAt(commit, name) ?? ''] as const));
+        return new Map(texts);
+    }
+
     /** Which of `files` have uncommitted changes: staged, modified in the working tree, or untracked. */
     async dirtyFiles(files: string[]): Promise<DirtyFile[]> {
         if (files.length === 0) {
