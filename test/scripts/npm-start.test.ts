@@ -96,8 +96,14 @@ describe('npm start stops everything it started', () => {
         npm = spawn('npm', ['start'], { cwd: project, env: { ...process.env, FSPEC_PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         npm.stdout!.on('data', chunk => output += chunk);
         npm.stderr!.on('data', chunk => output += chunk);
-        const exited = new Promise(resolve => npm!.once('exit', resolve));
-        await until('npm start prints the URL', () => output.includes(`http://127.0.0.1:${port}/?folder=`) || undefined, 120_000);
+        let ended = false;
+        const exited = new Promise(resolve => npm!.once('exit', resolve)).then(() => ended = true);
+        await until('npm start prints the URL', () => {
+            if (ended) {
+                throw new Error(`npm start ended before printing the URL:\n${output}`);
+            }
+            return output.includes(`http://127.0.0.1:${port}/?folder=`) || undefined;
+        }, 120_000);
         expect(await answers(port)).toBe(true);
         const started = descendants(npm.pid!);
         expect(started.map(p => p.command).join('\n')).toContain('code-server');
