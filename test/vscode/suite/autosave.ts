@@ -37,7 +37,7 @@ test('with auto save on, typing and undoing save the spec but start no growth an
         assert(!fs.existsSync(runs.fsPath), 'no crew run folder: no growth started');
         await vscode.commands.executeCommand('notifications.showList');
         // VS Code's own (the git extension's offer to open the repository above the workspace) are not the crew's.
-        const shown = (await page.textsNow(notifications)).filter(text => /grow|farm|fspec/i.test(text));
+        const shown = (await page.textsNow(notifications) ?? []).filter(text => /grow|farm|fspec/i.test(text));
         await vscode.commands.executeCommand('notifications.hideList');
         assert(shown.length === 0, `no notification about the spec: ${JSON.stringify(shown)}`);
     } finally {
@@ -57,6 +57,6 @@ test("Grow Spec on a spec with an error says so in a notice that closes once the
     await page.texts(notifications, ['fix it before growing']);
     await vscode.commands.executeCommand('undo');
     await until('the error gone', () => errorsOf(farm).length === 0);
-    await until('the notice closed', async () => (await page.textsNow(notifications)).every(text => !text.includes('fix it before growing')), 10_000);
+    await until('the notice closed', async () => (await page.textsNow(notifications) ?? []).every(text => !text.includes('fix it before growing')), 10_000);
     await vscode.commands.executeCommand('notifications.hideList');
 });
