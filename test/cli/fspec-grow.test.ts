@@ -50,7 +50,7 @@ describe('fspec grow', () => {
         const result = JSON.parse(run.stdout) as GrowthResult;
         expect(result).toMatchObject({ status: 'grown', tag: 'fspec/PolicyImpact/v1.2.0' });
         expect(result.pr?.plan.morphs.map(m => m.type)).toEqual(['add_source', 'add_step', 'add_test']);
-        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/.gitignore', '.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
+        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
     });
 
     it('rejects with the reason given, and treats no answer as a rejection', async () => {

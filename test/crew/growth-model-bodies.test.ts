@@ -69,7 +69,7 @@ describe('a growth with a model: the Toolsmith writes the bodies the proposed ap
         expect(bodyFile.split('\n')[0]).toBe('// fspec body of step contract_allocation.invoices, written by the model faux/crew: Bills each reserved allocation');
         expect(bodyFile).toContain(working.split('\n')[0]);
         expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual([
-            '.factory/.gitignore', '.factory/approved/FarmOps.fspec', '.factory/bodies/contract_allocation/invoices.ts', 'farm-ops.fspec'
+            '.factory/approved/FarmOps.fspec', '.factory/bodies/contract_allocation/invoices.ts', 'farm-ops.fspec'
         ]);
         expect(sandbox.status()).toEqual([]);
     });

@@ -57,10 +57,10 @@ describe('growth run (offline crew, real git)', () => {
         const onDisk = fs.readFileSync(spec, 'utf8');
         expect(onDisk).toBe(pr.after);
         expect(fs.readFileSync(sandbox.path('farm/.factory/approved/FarmOps.fspec'), 'utf8')).toBe(pr.after);
-        // One commit with the spec, its approved copy and the .factory/.gitignore that keeps the run folder
-        // and the Deployer's build of the approved version out of git: nothing is left over.
+        // One commit with the spec and its approved copy; the .factory/.gitignore fspec wrote keeps the run
+        // folder and the Deployer's build of the approved version (and itself) out of git: nothing is left over.
         expect(sandbox.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual([
-            'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/.gitignore', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
+            'Grow FarmOps to 0.3.0 (tuesday_shortfalls_grown): tuesday_shortfalls', '', 'farm/.factory/approved/FarmOps.fspec', 'farm/farm-ops.fspec'
         ]);
         expect(fs.existsSync(sandbox.path('farm/.factory/build/0.3.0/manifest.json'))).toBe(true);
         expect(sandbox.status()).toEqual([]);
@@ -95,8 +95,8 @@ describe('growth run (offline crew, real git)', () => {
         expect(vetoed.pr?.simulation.added).toContain('guardrail:Only_organic_sprays');
         expect(reviewed).toEqual([]);
         expect(fs.readFileSync(spec, 'utf8')).toBe(text);
-        // The run's folder is kept out of git by the .factory/.gitignore it wrote, the user's to commit.
-        expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec', '?? farm/.factory/.gitignore']);
+        // The run's folder is kept out of git by the .factory/.gitignore it wrote (itself included).
+        expect(sandbox.status()).toEqual([' M farm/farm-ops.fspec']);
     });
 
     it('runs the proposed app\'s tests on the stored records; a required test that does not pass makes the growth not approvable', async () => {

@@ -43,7 +43,7 @@ describe('a growth that changes a data contract migrates the stored records', ()
             files: ['records/Contract.json']
         });
         expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual([
-            '.factory/.gitignore', '.factory/approved/FarmOps.fspec', '.factory/migrations/0.3.0.json', 'farm-ops.fspec', 'records/Contract.json'
+            '.factory/approved/FarmOps.fspec', '.factory/migrations/0.3.0.json', 'farm-ops.fspec', 'records/Contract.json'
         ]);
         // The Deployer's build of the approved version is ignored: nothing is left over.
         expect(sandbox.status()).toEqual([]);
@@ -57,7 +57,7 @@ describe('a growth that changes a data contract migrates the stored records', ()
         expect(result.status).toBe('grown');
         expect(reviewed[0].migration).toEqual({ ops: [], files: [] });
         expect(fs.existsSync(sandbox.path('.factory/migrations'))).toBe(false);
-        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/.gitignore', '.factory/approved/FarmOps.fspec', 'farm-ops.fspec']);
+        expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/approved/FarmOps.fspec', 'farm-ops.fspec']);
     });
 
     it('stops before review when a stored value cannot convert, naming the record and value, and writes nothing', async () => {

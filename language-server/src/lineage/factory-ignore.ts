@@ -3,13 +3,15 @@ import * as path from 'node:path';
 
 /**
  * What git must not track in a `.factory/` folder: what fspec derives and can make again — app
- * builds (`build/`, with the data the apps write) and run folders (`runs/`: the checkpoints and logs
- * of growths and pipeline runs). Everything else there is authored and committed with the spec:
- * approved copies, migration records, step bodies (`bodies/`), a project's own `crew.dot`.
+ * builds (`build/`, with the data the apps write), run folders (`runs/`: the checkpoints and logs
+ * of growths and pipeline runs) and this ignore file itself, which fspec writes wherever it is
+ * missing (so no build or run leaves an untracked file behind). Everything else there is authored
+ * and committed with the spec: approved copies, migration records, step bodies (`bodies/`), a
+ * project's own `crew.dot`.
  */
-const derivedFolders = ['build/', 'runs/'];
+const derivedEntries = ['build/', 'runs/', '.gitignore'];
 
-const comment = '# Written by fspec: builds and run logs are made again from the spec, so git ignores them.';
+const comment = '# Written by fspec: builds, run logs and this file are made again from the spec, so git ignores them.';
 
 /** A spec's `.factory/` folder, beside it. */
 export function factoryFolder(specPath: string): string {
@@ -25,7 +27,7 @@ export function ensureFactoryIgnore(factory: string): void {
     const file = path.join(factory, '.gitignore');
     const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     const listed = new Set((existing ?? '').split(/\r?\n/).map(line => line.trim().replace(/^!?\/?|\/$/g, '')));
-    const missing = derivedFolders.filter(entry => !listed.has(entry.replace(/\/$/, '')));
+    const missing = derivedEntries.filter(entry => !listed.has(entry.replace(/\/$/, '')));
     if (missing.length === 0) {
         return;
     }
@@ -46,7 +48,7 @@ export function ensureFactoryIgnore(factory: string): void {
 export function ignoreDerivedFolder(folder: string): void {
     for (let at = path.resolve(folder); at !== path.dirname(at); at = path.dirname(at)) {
         if (path.basename(path.dirname(at)) === '.factory') {
-            if (derivedFolders.includes(`${path.basename(at)}/`)) {
+            if (derivedEntries.includes(`${path.basename(at)}/`)) {
                 ensureFactoryIgnore(path.dirname(at));
             }
             return;

@@ -5,20 +5,19 @@ import { toolsmith } from '../../compiler/toolsmith/index.js';
 import { withAcceptedBodies, type ModelBodyOutcome } from '../../compiler/toolsmith/model-toolsmith.js';
 import { readManifest } from '../../compiler/write-build.js';
 import type { FileChange } from '../../lineage/atomic-write.js';
-import { factoryFolder } from '../../lineage/factory-ignore.js';
 import type { SpecGraph } from '../../model/spec-graph.js';
 import { currentTexts } from './migrator.js';
 
 /**
  * The Historian records an approved growth as one commit of the spec and what its app is made of
  * besides the spec's text: the approved copy and migration record (crew.record), the stored records,
- * the step bodies people and the model wrote (`.factory/bodies/`), and `.factory/.gitignore`, which
- * keeps what fspec derives (builds, runs) out of the lineage. A rollback restores the same.
+ * and the step bodies people and the model wrote (`.factory/bodies/`); what fspec derives (builds,
+ * runs) stays out of it (`.factory/.gitignore`). A rollback restores the same.
  */
 
 /** The folders and files committed with every growth, wherever they changed (the commit leaves out those with nothing in them). */
 export function committedWithSpec(specPath: string): string[] {
-    return [path.join(path.dirname(path.resolve(specPath)), 'records'), bodiesFolder(specPath), path.join(factoryFolder(specPath), '.gitignore')];
+    return [path.join(path.dirname(path.resolve(specPath)), 'records'), bodiesFolder(specPath)];
 }
 
 /**
