@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { copyOfProject, projectRoot } from '../project-copy.js';
 
 /**
  * The commands README.md and docs/*.md show in a block marked runnable (```console runnable) run in
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
  * up to the next command are its output, stdout and stderr as a terminal shows them. In expected output
  * `…` alone on a line stands for any lines (none included), and within a line for any text.
  */
-const root = path.resolve(import.meta.dirname, '../..');
+const root = projectRoot;
 const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter(name => name.endsWith('.md')).map(name => `docs/${name}`)];
 
 export interface DocCommand { line: number; command: string; exitCode: number; expected: string[] }
@@ -72,16 +72,7 @@ export function matchesShown(expected: readonly string[], actual: readonly strin
 
 /** The tracked files as a clone has them, with this checkout's installed packages and build, committed in a fresh repository. */
 function cloneOfProject(): string {
-    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-docs-'));
-    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
-    for (const file of tracked) {
-        if (fs.existsSync(path.join(root, file))) {
-            fs.cpSync(path.join(root, file), path.join(project, file), { recursive: true });
-        }
-    }
-    for (const linked of ['node_modules', 'out']) {
-        fs.symlinkSync(path.join(root, linked), path.join(project, linked));
-    }
+    const project = copyOfProject('fspec-docs-', ['node_modules', 'out']);
     const git = (...args: string[]) => execFileSync('git', args, { cwd: project, stdio: 'ignore', env: { ...process.env, ...gitIdentity } });
     git('init', '--quiet');
     git('add', '--all');

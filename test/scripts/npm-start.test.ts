@@ -1,10 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { codeServerVersion, ensureCodeServer, freePort, root } from '../../scripts/code-server.mjs';
+import { codeServerVersion, ensureCodeServer, freePort } from '../../scripts/code-server.mjs';
 import { processStat } from '../../scripts/process-lifetime.mjs';
+import { copyOfProject } from '../project-copy.js';
 
 /**
  * `npm start` as a user runs it, in a copy of the project (so its build does not rewrite out/ under
@@ -16,17 +16,7 @@ let npm: ChildProcess | undefined;
 
 beforeAll(async () => {
     await ensureCodeServer();
-    project = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-start-'));
-    const tracked = spawnText('git', ['ls-files', '-z'], root).split('\0').filter(Boolean);
-    for (const file of tracked) {
-        if (fs.existsSync(path.join(root, file))) {
-            fs.cpSync(path.join(root, file), path.join(project, file), { recursive: true });
-        }
-    }
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
-    fs.mkdirSync(path.join(project, '.vscode-test'));
-    const installed = `code-server-${codeServerVersion}`;
-    fs.symlinkSync(path.join(root, '.vscode-test', installed), path.join(project, '.vscode-test', installed));
+    project = copyOfProject('fspec-start-', ['node_modules', path.join('.vscode-test', `code-server-${codeServerVersion}`)]);
 }, 600_000);
 
 afterEach(() => {
@@ -41,10 +31,6 @@ afterEach(() => {
 });
 
 afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
-
-function spawnText(command: string, args: string[], cwd: string): string {
-    return execFileSync(command, args, { cwd, encoding: 'utf8' });
-}
 
 interface Proc { pid: number; start: string; command: string }
 
