@@ -10,14 +10,25 @@ function lineOf(file: string, text: string): number {
 
 const noStackTrace = /\n\s+at /;
 
+/** `fspec validate examples` run in the project: each shipped example notes the one desire it ships not realized yet. */
+function examplesValidated(): string {
+    const farmSpec = 'examples/farmer-contract-allocation/farm-ops.fspec';
+    const policySpec = 'examples/immigration-policy-impact/policy-impact.fspec';
+    return [
+        `${farmSpec}:${lineOf(path.join(root, farmSpec), 'desire buyer_invoices')}:12 info pending-desire Desire 'buyer_invoices' is not realized yet: nothing in the spec produces 'invoice_board'.`,
+        `${policySpec}:${lineOf(path.join(root, policySpec), 'desire draft_review')}:12 info pending-desire Desire 'draft_review' is not realized yet: nothing in the spec produces 'review_queue'.`,
+        '2 specs checked: 0 errors, 0 warnings.'
+    ].join('\n');
+}
+
 beforeAll(() => {
     expect(fs.existsSync(path.join(root, 'out/cli.cjs')), 'run `npm run build` first').toBe(true);
 });
 
 describe('fspec validate', () => {
-    test('both examples validate with no errors and exit 0', async () => {
+    test('both examples validate with no errors and exit 0, each noting its pending desire', async () => {
         const run = await fspec(['validate', 'examples']);
-        expect(run.stdout.trim()).toBe('2 specs checked: 0 errors, 0 warnings.');
+        expect(run.stdout.trim()).toBe(examplesValidated());
         expect(run.code).toBe(0);
     });
 
@@ -72,9 +83,10 @@ describe('fspec normalize', () => {
     test('is stable: the same spec re-laid-out and commented gives byte-identical JSON', async () => {
         const dir = farmProject(t => t.replace(/\n/g, '\n\n').replace(/ {2}/g, '    ').replace('spec FarmOps', '// reformatted\nspec FarmOps'));
         const [original, relaid] = await Promise.all([
-            fspec(['normalize', path.join(farm, 'farm-ops.fspec')]),
+            fspec(['normalize', 'farm-ops.fspec'], { cwd: farmProject() }),
             fspec(['normalize', 'farm-ops.fspec'], { cwd: dir })
         ]);
+        expect(original.code).toBe(0);
         expect(relaid.code).toBe(0);
         expect(relaid.stdout).toBe(original.stdout);
     });
@@ -95,7 +107,9 @@ describe('fspec diff', () => {
         const gateLine = lineOf(path.join(farm, 'farm-ops.fspec'), 'gate phi_gate');
         expect(run.stdout).toContain(`farm-ops.fspec:${gateLine}:7 insert_gate gate 'phi_gate' added to pipeline 'contract_allocation'`);
         expect(run.stdout).toContain(`swap_allocator step 'allocate': strategy "first_come" → "priority"`);
-        expect(run.stdout.trim().split('\n').at(-1)).toBe('12 morphs from .factory/approved/FarmOps.fspec to farm-ops.fspec.');
+        // The desire the example ships with, not realized yet, is one of them.
+        expect(run.stdout).toContain(`farm-ops.fspec:${lineOf(path.join(farm, 'farm-ops.fspec'), 'desire buyer_invoices')}:5 add_desire desire 'buyer_invoices' added`);
+        expect(run.stdout.trim().split('\n').at(-1)).toBe('13 morphs from .factory/approved/FarmOps.fspec to farm-ops.fspec.');
     });
 
     test('--json gives each morph with kind, target, scope and location', async () => {
@@ -200,5 +214,5 @@ test('the bin also runs from the machine\'s own node, handing over to the pinned
     const node = systemNode();
     expect(node, 'a node outside the project is on PATH (npm itself needs one)').toBeDefined();
     const run = await fspec(['validate', 'examples'], { node });
-    expect(run.stdout.trim()).toBe('2 specs checked: 0 errors, 0 warnings.');
+    expect(run.stdout.trim()).toBe(examplesValidated());
 });

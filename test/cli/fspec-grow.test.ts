@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { GrowthResult } from '../../language-server/src/crew/mutation-pr.js';
 import { Sandbox, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
 import { exampleRepository } from '../crew/example-repository.js';
+import { examplesFolder, farmFile, shippedPendingDesires, withDesires } from '../crew/example-specs.js';
 import { hang, httpError, startScriptedOpenAiServer, streamedText, streamedToolCall } from '../crew/llm/scripted-openai-server.js';
 import { fspecWithInput, root } from './run-fspec.js';
 
@@ -74,9 +75,8 @@ describe('fspec grow', () => {
 
     it('offers --init outside a repository, and grows after it', async () => {
         const sandbox = new Sandbox();
-        fs.cpSync(path.join(root, 'examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
-        const file = sandbox.path('farm-ops.fspec');
-        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${tuesday}`));
+        fs.cpSync(path.dirname(farmFile), sandbox.folder, { recursive: true });
+        fs.writeFileSync(sandbox.path('farm-ops.fspec'), withDesires(farmFile, tuesday));
         const refused = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder);
         expect(refused.code).toBe(1);
         expect(refused.stdout).toContain('is not in a git repository');
@@ -88,9 +88,8 @@ describe('fspec grow', () => {
 
     it('leaves a fresh repository clean: what it derives is ignored, what the spec needs is committed, also after build and test', async () => {
         const sandbox = new Sandbox();
-        fs.cpSync(path.join(root, 'examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
-        const file = sandbox.path('farm-ops.fspec');
-        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  desires {\n', `  desires {\n${tuesday}`));
+        fs.cpSync(path.dirname(farmFile), sandbox.folder, { recursive: true });
+        fs.writeFileSync(sandbox.path('farm-ops.fspec'), withDesires(farmFile, tuesday));
         const grown = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes', '--init'], '', sandbox.folder);
         expect(grown.code).toBe(0);
         expect(fs.existsSync(sandbox.path('.factory/build/0.3.0/manifest.json'))).toBe(true);
@@ -100,6 +99,39 @@ describe('fspec grow', () => {
         await fspecWithInput(['test', 'farm-ops.fspec', '--today', '2025-06-02'], '', sandbox.folder);
         expect(sandbox.status()).toEqual([]);
     });
+});
+
+describe('fspec grow on a fresh clone of the shipped examples', () => {
+    /** Each example as shipped: its next version is the next minor, and the growth adds one test (the desire's) to the ones it has. */
+    const shipped = [
+        { example: 'farmer-contract-allocation', spec: 'farm-ops.fspec', name: 'FarmOps', next: '0.3.0', tests: 3 + 1 },
+        { example: 'immigration-policy-impact', spec: 'policy-impact.fspec', name: 'PolicyImpact', next: '1.2.0', tests: 4 + 1 }
+    ];
+
+    for (const { example, spec, name, next, tests } of shipped) {
+        it(`grows ${spec}, copied unchanged, from its pending desire with --yes: recorded, deployed with all its acceptance tests passing, the repository clean`, async () => {
+            const shippedSpec = path.join(examplesFolder, example, spec);
+            const desire = shippedPendingDesires[shippedSpec];
+            const sandbox = new Sandbox();
+            fs.cpSync(path.join(examplesFolder, example), sandbox.folder, { recursive: true });
+            expect(fs.readFileSync(sandbox.path(spec), 'utf8')).toBe(fs.readFileSync(shippedSpec, 'utf8'));
+            sandbox.git('init', '--quiet', '--initial-branch=main');
+            sandbox.git('add', '--all');
+            sandbox.git('commit', '--quiet', '-m', 'Clone');
+
+            const run = await fspecWithInput(['grow', spec, '--yes'], '', sandbox.folder);
+            expect(run.code, run.stdout + run.stderr).toBe(0);
+            const version = next.replaceAll('.', '\\.');
+            expect(run.stdout.trim()).toMatch(new RegExp(`^${name} grew to ${version} \\(${desire}_grown\\): commit [0-9a-f]{7}, tag fspec/${name}/v${version}; deployed ${version} \\(${tests} acceptance tests passed\\)\\.$`));
+            // Recorded and deployed: both tags on the growth's commit.
+            expect(sandbox.git('tag', '--list', '--points-at', 'HEAD').trim().split('\n')).toEqual([`fspec/${name}/deployed/v${next}`, `fspec/${name}/v${next}`]);
+            expect(sandbox.git('log', '-1', '--format=%s').trim()).toBe(`Grow ${name} to ${next} (${desire}_grown): ${desire}`);
+            expect(sandbox.status()).toEqual([]);
+            // The grown spec realizes the desire: nothing is pending any more.
+            const validated = await fspecWithInput(['validate', spec], '', sandbox.folder);
+            expect(validated.stdout.trim()).toBe('1 spec checked: 0 errors, 0 warnings.');
+        });
+    }
 });
 
 describe('fspec grow after the process died', () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { realizedExample } from '../crew/example-specs.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const farm = path.join(root, 'examples/farmer-contract-allocation');
@@ -42,10 +43,13 @@ export function fspecWithInput(args: string[], input: string, cwd: string, env: 
     });
 }
 
-/** A temporary project holding the farm spec (possibly edited) and its approved version. */
+/**
+ * A temporary project holding the farm spec as its last growth left it (every desire realized, see
+ * realizedExample; possibly edited) and its approved version.
+ */
 export function farmProject(edit: (text: string) => string = text => text): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-farm-'));
     fs.cpSync(path.join(farm, '.factory'), path.join(dir, '.factory'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'farm-ops.fspec'), edit(fs.readFileSync(path.join(farm, 'farm-ops.fspec'), 'utf8')));
+    fs.writeFileSync(path.join(dir, 'farm-ops.fspec'), edit(realizedExample(path.join(farm, 'farm-ops.fspec'))));
     return dir;
 }

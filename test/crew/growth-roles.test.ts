@@ -4,7 +4,7 @@ import { compileGrowth } from '../../language-server/src/crew/roles/compiler.js'
 import { plannerInput, planOffline } from '../../language-server/src/crew/roles/planner.js';
 import { reviewSafety } from '../../language-server/src/crew/roles/safety.js';
 import { simulateGrowth } from '../../language-server/src/crew/roles/tester.js';
-import { farmFile, loadAs, policyFile, services, tuesdayDesire, withDesires } from './example-specs.js';
+import { farmFile, loadAs, policyFile, realizedExample, services, shippedPendingDesires, tuesdayDesire, withDesires } from './example-specs.js';
 import * as fs from 'node:fs';
 
 const detached = services.model.DetachedSpecs;
@@ -18,11 +18,39 @@ async function grow(file: string, text: string, proposals?: MorphProposal[]) {
 }
 
 describe('offline planner', () => {
-    it('finds nothing to grow in the shipped examples, whose desires are all realized', async () => {
+    it('finds nothing to grow in an example as its last growth left it, whose desires are all realized', async () => {
         for (const file of [farmFile, policyFile]) {
-            const spec = await loadAs(file, fs.readFileSync(file, 'utf8'));
+            const spec = await loadAs(file, realizedExample(file));
             expect(plannerInput(spec.graph!).new_desires).toEqual([]);
         }
+    });
+
+    it('finds exactly the pending desire each shipped example carries, and plans its panel and the test that realizes it', async () => {
+        expect(shippedPendingDesires).toEqual({ [farmFile]: 'buyer_invoices', [policyFile]: 'draft_review' });
+        const farm = await loadAs(farmFile, fs.readFileSync(farmFile, 'utf8'));
+        const farmInput = plannerInput(farm.graph!);
+        expect(farmInput.new_desires).toEqual([{
+            name: 'buyer_invoices', goal: 'Show each buyer the amount and due date of their invoices', constraints: [],
+            trusted_sources: ['contracts_feed'], outputs: ['invoice_board']
+        }]);
+        const farmPlan = planOffline(farm.graph!, farmInput);
+        expect(farmPlan.morphs).toEqual([
+            { type: 'add_surface', name: 'invoice_board', title: 'Invoice board', shows: ['Invoice'], for: ['Farmer'], reason: 'desire buyer_invoices wants invoice_board' },
+            { type: 'add_test', name: 'buyer_invoices_realized', text: 'Show each buyer the amount and due date of their invoices', covers: ['invoice_board'], reason: 'checks that desire buyer_invoices is realized' }
+        ]);
+        expect(farmPlan.tests).toEqual(['buyer_invoices_realized']);
+
+        const policy = await loadAs(policyFile, fs.readFileSync(policyFile, 'utf8'));
+        const policyInput = plannerInput(policy.graph!);
+        expect(policyInput.new_desires).toEqual([{
+            name: 'draft_review', goal: 'Show attorneys the language of each client draft and who approved it', constraints: [], trusted_sources: [], outputs: ['review_queue']
+        }]);
+        const policyPlan = planOffline(policy.graph!, policyInput);
+        expect(policyPlan.morphs).toEqual([
+            { type: 'add_surface', name: 'review_queue', title: 'Review queue', shows: ['ClientDraft'], for: ['Attorney'], reason: 'desire draft_review wants review_queue' },
+            { type: 'add_test', name: 'draft_review_realized', text: 'Show attorneys the language of each client draft and who approved it', covers: ['review_queue'], reason: 'checks that desire draft_review is realized' }
+        ]);
+        expect(policyPlan.tests).toEqual(['draft_review_realized']);
     });
 
     it('turns the Tuesday desire into a source, a step for the missing output and a test, with the tests the rules require', async () => {
@@ -96,7 +124,7 @@ describe('compiler, safety and simulation', () => {
     });
 
     it('vetoes identity changes by the invariant that forbids them', async () => {
-        const text = fs.readFileSync(farmFile, 'utf8');
+        const text = realizedExample(farmFile);
         const purpose = await grow(farmFile, text, [{ type: 'change_purpose', text: 'Sell everything online' }]);
         expect(purpose.verdict.vetoes).toContainEqual(expect.objectContaining({ code: 'prohibited-change', message: expect.stringContaining("Identity invariant 'prohibit change purpose'") }));
         const farmer = await grow(farmFile, text, [{ type: 'remove_beneficiary', name: 'Farmer' }]);
@@ -105,7 +133,7 @@ describe('compiler, safety and simulation', () => {
     });
 
     it('refuses a proposal naming a pipeline the spec does not have, with the name', async () => {
-        const current = await loadAs(farmFile, fs.readFileSync(farmFile, 'utf8'));
+        const current = await loadAs(farmFile, realizedExample(farmFile));
         await expect(compileGrowth(detached, current, [{ type: 'add_step', pipeline: 'harvest', name: 'pick' }], 'grown'))
             .rejects.toThrow("The proposal names pipeline 'harvest', which the spec does not have.");
     });

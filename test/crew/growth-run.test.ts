@@ -7,20 +7,23 @@ import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import type { CrewRunEvent } from '../../language-server/src/protocol.js';
 import { SpecRepository } from '../../language-server/src/lineage/spec-repository.js';
 import { Sandbox, withoutGitOnPath, withoutGlobalGitConfig } from '../lineage/git-sandbox.js';
-import { services, tuesdayDesire } from './example-specs.js';
+import { addDesires, farmFile, realizedExample, services, tuesdayDesire, withDesires } from './example-specs.js';
 
 withoutGlobalGitConfig();
 
-const farmFolder = path.resolve('examples/farmer-contract-allocation');
+const farmFolder = path.dirname(farmFile);
 
-/** The farmer example committed in a fresh repository, with `desires` written into the spec (uncommitted, as a user would). */
+/**
+ * The farmer example as its last growth left it (every desire realized) committed in a fresh
+ * repository, with `desires` written into the spec (uncommitted, as a user would).
+ */
 function farmRepository(desires = tuesdayDesire): { sandbox: Sandbox, spec: string, text: string } {
     const sandbox = Sandbox.withCommit({
-        'farm/farm-ops.fspec': fs.readFileSync(path.join(farmFolder, 'farm-ops.fspec'), 'utf8'),
+        'farm/farm-ops.fspec': realizedExample(farmFile),
         'farm/.factory/approved/FarmOps.fspec': fs.readFileSync(path.join(farmFolder, '.factory/approved/FarmOps.fspec'), 'utf8')
     });
     const spec = sandbox.path('farm/farm-ops.fspec');
-    const text = fs.readFileSync(spec, 'utf8').replace('  desires {\n', `  desires {\n${desires}`);
+    const text = addDesires(fs.readFileSync(spec, 'utf8'), desires, spec);
     fs.writeFileSync(spec, text);
     return { sandbox, spec, text };
 }
@@ -136,7 +139,7 @@ describe('growth run (offline crew, real git)', () => {
     it('refuses before planning when the spec is not in a git repository', async () => {
         const folder = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'fspec-norepo-'));
         const spec = path.join(folder, 'farm-ops.fspec');
-        const text = fs.readFileSync(path.join(farmFolder, 'farm-ops.fspec'), 'utf8').replace('  desires {\n', `  desires {\n${tuesdayDesire}`);
+        const text = withDesires(farmFile, tuesdayDesire);
         fs.writeFileSync(spec, text);
         const result = await grow(spec, text, { decision: 'approve' }).result;
         expect(result.status).toBe('failed');

@@ -1,12 +1,11 @@
-import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { MorphProposal } from '../../language-server/src/crew/contracts.js';
 import { compileGrowth } from '../../language-server/src/crew/roles/compiler.js';
 import { diffSpecGraphs } from '../../language-server/src/model/semantic-diff.js';
-import { farmFile, loadAs, services } from './example-specs.js';
+import { farmFile, loadAs, realizedExample, services } from './example-specs.js';
 
-/** The farmer spec with a panel and a test that name fields of Contract. */
-const farm = fs.readFileSync(farmFile, 'utf8')
+/** The farmer spec, as its last growth left it, with a panel and a test that name fields of Contract. */
+const farm = realizedExample(farmFile)
     .replace('    action approve_packlist', '    panel buyers "Buyers" shows Contract.buyer, Contract.priority for Farmer\n    action approve_packlist')
     .replace('  acceptance {\n', '  acceptance {\n    test buyer_named "Every contract names its buyer" covers Contract.buyer\n');
 

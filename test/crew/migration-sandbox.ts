@@ -7,21 +7,21 @@ import type { MutationPr } from '../../language-server/src/crew/mutation-pr.js';
 import { atomicWrite } from '../../language-server/src/lineage/atomic-write.js';
 import { Sandbox } from '../lineage/git-sandbox.js';
 import { testLlm } from './llm/llm-test-helpers.js';
-import { services } from './example-specs.js';
+import { farmFile, realizedExample, services } from './example-specs.js';
 
 /** A desire only a model can plan; the faux model answers with the proposals a test gives it. */
 const regionsDesire = '    desire delivery_regions {\n      goal "Know which delivery region each contract is in"\n    }\n';
 
 /**
- * The farmer example (spec, approved copy, stored records) committed in a fresh repository and
- * tagged as the Historian tags an approved version: FarmOps 0.2.0. Its data-contracts plate also
- * accepts renamed and retyped fields, so growths may migrate records every way.
+ * The farmer example (spec as its last growth left it, approved copy, stored records) committed in a
+ * fresh repository and tagged as the Historian tags an approved version: FarmOps 0.2.0. Its
+ * data-contracts plate also accepts renamed and retyped fields, so growths may migrate records every way.
  */
 export function farmAt020(): Sandbox {
     const sandbox = new Sandbox();
-    fs.cpSync(path.resolve('examples/farmer-contract-allocation'), sandbox.folder, { recursive: true });
+    fs.cpSync(path.dirname(farmFile), sandbox.folder, { recursive: true });
     const spec = sandbox.path('farm-ops.fspec');
-    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8')
+    fs.writeFileSync(spec, realizedExample(farmFile)
         .replace('accepts add_entity, add_field', 'accepts add_entity, add_field, rename_field, change_field_type')
         .replace('    rule add_field risk low\n', '    rule add_field risk low\n    rule rename_field risk medium\n    rule change_field_type risk medium\n'));
     sandbox.git('init', '--quiet', '--initial-branch=main');

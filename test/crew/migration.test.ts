@@ -9,15 +9,16 @@ import { RecordStore } from '../../language-server/src/crew/stored-records.js';
 import { replaceFiles } from '../../language-server/src/lineage/atomic-write.js';
 import { fieldTypeOf } from '../../language-server/src/model/graph-index.js';
 import { emptyFolder } from '../lineage/git-sandbox.js';
-import { loadAs } from './example-specs.js';
+import { farmFile, loadAs, realizedExample } from './example-specs.js';
 
-const farmFolder = path.resolve('examples/farmer-contract-allocation');
-const farmText = fs.readFileSync(path.join(farmFolder, 'farm-ops.fspec'), 'utf8');
+const farmFolder = path.dirname(farmFile);
+const farmText = realizedExample(farmFile);
 
-/** A copy of the farmer example (spec and stored records) in a fresh folder. */
+/** A copy of the farmer example (spec as its last growth left it, and stored records) in a fresh folder. */
 function farmCopy(): string {
     const folder = emptyFolder();
     fs.cpSync(farmFolder, folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'farm-ops.fspec'), farmText);
     return path.join(folder, 'farm-ops.fspec');
 }
 

@@ -47,8 +47,12 @@ describe('grammar', () => {
     });
 
     test('desires keep the user\'s words: goals, constraints, trusted sources, outputs, cadence, preferences', async () => {
-        const desire = (await parseValid(farm)).sections.find(ast.isDesires)!.desires[0];
-        expect(desire.name).toBe('reserve_tuesday');
+        const desires = (await parseValid(farm)).sections.find(ast.isDesires)!.desires;
+        expect(desires.map(d => d.name)).toEqual(['buyer_invoices', 'reserve_tuesday', 'sell_surplus', 'plan_deliveries']);
+        const [pending, desire] = desires;
+        expect(pending.title).toBe('Buyers see what they owe');
+        expect(pending.goals).toEqual(['Show each buyer the amount and due date of their invoices']);
+        expect([pending.constraints, pending.trustedSources, pending.outputs, pending.cadences]).toEqual([[], ['contracts_feed'], ['invoice_board'], []]);
         expect(desire.goals).toEqual(['Reserve Tuesday contracts first']);
         expect(desire.constraints).toEqual(['PHI compliant', 'no_phi_harvest']);
         expect(desire.trustedSources).toEqual(['gov_data', 'contracts_feed']);

@@ -73,13 +73,15 @@ test('an entity-typed list field hovers with its whole type', async () => {
 });
 
 describe('code lens and inlay hints', () => {
-    test('the spec gets a Preview lens, each pipeline a Preview of its own', async () => {
+    test('the spec gets a Preview lens, each pipeline a Preview of its own, the desires its pending desire\'s Grow', async () => {
         const document = await parseHelper<Spec>(services)(farm);
         const lenses = await services.lsp.CodeLensProvider!.provideCodeLens(document, { textDocument: { uri: document.textDocument.uri } });
         const specLine = farm.split('\n').findIndex(l => l.startsWith('spec FarmOps'));
+        const desiresLine = farm.split('\n').findIndex(l => l === '  desires {');
         const pipelineLine = farm.split('\n').findIndex(l => l.includes('pipeline contract_allocation'));
         expect(lenses!.map(l => [l.range.start.line, l.command!.title, l.command!.command, l.command!.arguments])).toEqual([
             [specLine, 'Preview', 'fspec.preview', [document.textDocument.uri]],
+            [desiresLine, 'Grow: 1 new desire (buyer_invoices)', 'fspec.grow', [document.textDocument.uri]],
             [pipelineLine, 'Preview', 'fspec.preview', [document.textDocument.uri, 'contract_allocation']]
         ]);
     });

@@ -148,7 +148,10 @@ describe('specs in the same session', () => {
         const text = fs.readFileSync(path.join(root, 'examples/farmer-contract-allocation/farm-ops.fspec'), 'utf8').replace('reads Block output Forecast', 'reads Blok output Forecast');
         client.open(uri, text, 'fspec');
         const published = await client.until(() => client.diagnostics.get(uri), 30_000);
-        expect(published.diagnostics.map(d => [d.message, d.code])).toEqual([["Unknown entity 'Blok'. Did you mean 'Block'?", 'linking-error']]);
+        expect(published.diagnostics.map(d => [d.message, d.code])).toEqual([
+            ["Unknown entity 'Blok'. Did you mean 'Block'?", 'linking-error'],
+            ["Desire 'buyer_invoices' is not realized yet: nothing in the spec produces 'invoice_board'.", 'pending-desire']
+        ]);
         expect(await hover(uri, text, 'enforces no_phi_harvest', 'enforces n'.length)).toMatch(/^\*\*guardrail\*\* `no_phi_harvest`/);
         const completion: CompletionList = await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: at(text, 'reads PriceQuote', 'reads '.length) });
         expect(completion.items.map(i => i.label)).toContain('PriceQuote');
