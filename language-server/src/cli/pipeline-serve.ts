@@ -1,11 +1,17 @@
 /**
  * `fspec pipeline serve`: the pipeline engine as an HTTP service (§9.5), on 127.0.0.1 by default.
+ * A run executes shell commands, so the server is guarded as a local development server should be
+ * (the Jupyter and VS Code server model): every request carries the token the server made at start
+ * (printed in its URL), the `Host` header must name the address it listens on (no DNS rebinding),
+ * an `Origin`, when a browser sends one, must be the server's own, and request bodies are JSON only
+ * (a page elsewhere cannot send `application/json` without a CORS preflight, which is never granted).
  * A client submits DOT source and gets a run id; reads the run's status, checkpoint, context and
  * graph; follows its events as server-sent events; answers its human gates; cancels it. Runs are
  * set up as `fspec pipeline run` sets them up (same checks, same model, same budgets) and write
  * the same run directories; their gates use the file-backed question store, so
  * `fspec pipeline answer <run-dir> q-N …` answers them from another process too.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -39,10 +45,19 @@ export interface PipelineServerOptions {
     readonly env: NodeJS.ProcessEnv;
     /** A line per run started and ended (the CLI writes them to stderr). */
     readonly log?: (line: string) => void;
+    /** Without the token check (`--no-auth`): anything that reaches the port may run commands. */
+    readonly noAuth?: boolean;
+    /** How many runs may go at once; a start beyond that is answered 429 (default 4). */
+    readonly maxRuns?: number;
 }
 
 export interface PipelineServer {
+    /** The server's address, `http://127.0.0.1:<port>`. */
     readonly url: string;
+    /** The token every request must carry (Authorization: Bearer, the fspec_token cookie, or ?token=); undefined with noAuth. */
+    readonly token?: string;
+    /** The URL to open or share with a client: with `?token=` unless noAuth. */
+    readonly openUrl: string;
     /** Cancels the runs still going and stops listening. */
     close(): Promise<void>;
 }
@@ -68,6 +83,13 @@ interface ServedRun {
     done: Promise<void>;
 }
 
+/** Whether `given` is `token`, compared in constant time. */
+function sameToken(given: string, token: string): boolean {
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** An error answer: status and message. */
 class HttpError extends Error {
     constructor(readonly status: number, message: string, readonly details?: object, readonly headers?: Record<string, string>) {
@@ -77,25 +99,46 @@ class HttpError extends Error {
 
 const MAX_BODY = 5 * 1024 * 1024;
 
+const routeList = [
+    'POST /pipelines { dot, context?, simulate?, auto_approve?, limits? }', 'GET /pipelines', 'GET /pipelines/<id>', 'GET /pipelines/<id>/events',
+    'POST /pipelines/<id>/cancel', 'GET /pipelines/<id>/questions', 'POST /pipelines/<id>/questions/<q-N>/answer { answer }',
+    'GET /pipelines/<id>/checkpoint', 'GET /pipelines/<id>/context', 'GET /pipelines/<id>/graph', 'POST /run', 'GET /status?id=<id>', 'POST /answer { id, question, answer }'
+];
+
+/**
+ * A request's body as text. Over MAX_BODY it is refused with 413 before the rest is read (a length
+ * announced that large is refused at once); the rest is drained so the answer reaches the client.
+ */
 function readBody(request: http.IncomingMessage): Promise<string> {
+    const tooLarge = () => new HttpError(413, `the request body is larger than ${MAX_BODY / 1024 / 1024} MB`, undefined, { Connection: 'close' });
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY) {
+        request.resume();
+        return Promise.reject(tooLarge());
+    }
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         let size = 0;
         request.on('data', (chunk: Buffer) => {
             size += chunk.length;
-            if (size > MAX_BODY) {
-                reject(new HttpError(413, `the request body is larger than ${MAX_BODY / 1024 / 1024} MB`));
-                request.destroy();
-                return;
+            if (size <= MAX_BODY) {
+                chunks.push(chunk);
+            } else if (chunks.length) {
+                chunks.length = 0;
+                reject(tooLarge());
             }
-            chunks.push(chunk);
         });
         request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
         request.on('error', reject);
     });
 }
 
+/** A request's JSON body: anything but `application/json` is refused, so no web page can post one without a preflight. */
 async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+        request.resume();
+        throw new HttpError(415, `send the request body as JSON with Content-Type: application/json${type ? `, not ${type}` : ''}`);
+    }
     return parseJson(await readBody(request));
 }
 
@@ -185,6 +228,8 @@ function statusOf(run: ServedRun) {
 
 export async function startPipelineServer(options: PipelineServerOptions): Promise<PipelineServer> {
     const runs = new Map<string, ServedRun>();
+    const maxRuns = options.maxRuns ?? 4;
+    const token = options.noAuth ? undefined : randomBytes(24).toString('base64url');
     ensureRunsFolder(options.runsFolder);
 
     function track(run: ServedRun, event: PipelineEvent): void {
@@ -202,14 +247,13 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
     }
 
     async function start(request: http.IncomingMessage): Promise<ServedRun> {
-        // JSON when it says so, or when the body is an object (DOT source starts with `digraph`, never `{`),
-        // so `curl -d '{"dot": …}'` works without a Content-Type; otherwise the body is the DOT source.
-        const type = request.headers['content-type'] ?? '';
-        const text = await readBody(request);
-        const json = type.includes('json') || (!/graphviz|text\/plain/.test(type) && text.trimStart().startsWith('{'));
-        const body = json ? parseJson(text) : { dot: text };
+        const body = await readJson(request);
         if (typeof body.dot !== 'string' || body.dot.trim() === '') {
-            throw new HttpError(400, 'no pipeline: send the DOT source as the body, or JSON { "dot": "<source>" }');
+            throw new HttpError(400, 'no pipeline: send JSON { "dot": "<the DOT source>" }');
+        }
+        const going = [...runs.values()].filter(run => !run.finishedAt).length;
+        if (going >= maxRuns) {
+            throw new HttpError(429, `${going} runs are going, as many as this server runs at once (--max-runs ${maxRuns}); start this one when one has ended`);
         }
         const context = body.context ?? {};
         if (typeof context !== 'object' || context === null || Array.isArray(context)) {
@@ -325,6 +369,11 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
                 throw new HttpError(405, `${url.pathname} takes ${allowed.join(' or ')}, not ${method}`, undefined, { Allow: allowed.join(', ') });
             }
         };
+        if (parts.length === 0) {
+            only('GET');
+            send(response, 200, { server: 'fspec pipeline serve', runs: runs.size, routes: routeList });
+            return true;
+        }
         if ((parts.length === 1 && parts[0] === 'pipelines') || (parts.length === 1 && parts[0] === 'run')) {
             if (parts[0] === 'pipelines' && method === 'GET') {
                 send(response, 200, [...runs.values()].map(statusOf));
@@ -389,9 +438,46 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
         return true;
     }
 
+    /** The `host:port` names a request may give in its Host header, once the port is known; undefined when bound to every address. */
+    let ownHosts: Set<string> | undefined;
+
+    /**
+     * Refuses a request not meant for this server: a Host that is not its address (a DNS-rebinding
+     * page), an Origin other than its own (a page elsewhere), or no token. The token may come as
+     * `Authorization: Bearer`, as the `fspec_token` cookie, or as `?token=` (then the answer sets
+     * the cookie, so a browser opening the printed URL can go on without it).
+     */
+    function guard(request: http.IncomingMessage, response: http.ServerResponse, url: URL): void {
+        const host = request.headers.host ?? '';
+        if (ownHosts && !ownHosts.has(host.toLowerCase())) {
+            throw new HttpError(403, `Host ${JSON.stringify(host)} is not this server's address`);
+        }
+        const origin = request.headers.origin;
+        if (origin !== undefined && !(ownHosts ? [...ownHosts].some(own => origin.toLowerCase() === `http://${own}`) : origin.toLowerCase() === `http://${host.toLowerCase()}`)) {
+            throw new HttpError(403, `requests from ${origin} are not accepted; this server answers its own clients only`);
+        }
+        if (!token) {
+            return;
+        }
+        const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        const cookie = /(?:^|;\s*)fspec_token=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+        const query = url.searchParams.get('token') ?? undefined;
+        const given = bearer ?? cookie ?? query;
+        if (given === undefined || !sameToken(given, token)) {
+            throw new HttpError(401, given === undefined
+                ? 'this server needs its token: send Authorization: Bearer <token> (the token is in the URL fspec pipeline serve printed)'
+                : 'the token is not this server\'s', undefined, { 'WWW-Authenticate': 'Bearer' });
+        }
+        if (query !== undefined && cookie === undefined) {
+            response.setHeader('Set-Cookie', `fspec_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        }
+    }
+
     const server = http.createServer((request, response) => {
         const url = new URL(request.url ?? '/', 'http://localhost');
-        route(request, response, url)
+        Promise.resolve()
+            .then(() => guard(request, response, url))
+            .then(() => route(request, response, url))
             .then(found => {
                 if (!found) {
                     throw new HttpError(404, `no route ${request.method} ${url.pathname}; see docs/pipelines.md "HTTP mode"`);
@@ -413,8 +499,14 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
     });
     const address = server.address() as import('node:net').AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const loopback = address.address === '127.0.0.1' || address.address === '::1';
+    const everyAddress = address.address === '0.0.0.0' || address.address === '::';
+    ownHosts = everyAddress ? undefined : new Set([`${host}:${address.port}`, ...(loopback ? [`localhost:${address.port}`] : [])]);
+    const url = `http://${host}:${address.port}`;
     return {
-        url: `http://${host}:${address.port}`,
+        url,
+        token,
+        openUrl: token ? `${url}/?token=${token}` : url,
         async close() {
             for (const run of runs.values()) {
                 run.controller.abort(new Error('the server is shutting down'));
@@ -434,15 +526,24 @@ export function registerPipelineServeCommand(pipeline: Command): void {
         .option('--host <address>', 'the address to listen on', '127.0.0.1')
         .option('--simulate', 'simulate the LLM stages of every run unless its request says "simulate": false')
         .option('--runs <dir>', 'where run directories go (default .factory/runs/ in the current directory)')
+        .option('--max-runs <n>', 'how many runs may go at once (more are answered 429)', '4')
+        .option('--no-auth', 'accept requests without the token (anything that can reach the port can then run commands as you)')
         .addHelpText('after', `
-Endpoints: POST /pipelines (DOT source, or JSON { dot, context?, simulate?, auto_approve?, limits? }), GET /pipelines,
+Every request needs the token printed in the URL: Authorization: Bearer <token> (or the URL's ?token=, which sets a cookie).
+Bodies are JSON (Content-Type: application/json). Endpoints: POST /pipelines { dot, context?, simulate?, auto_approve?, limits? }, GET /pipelines,
 GET /pipelines/<id>, GET /pipelines/<id>/events (SSE), POST /pipelines/<id>/cancel, GET /pipelines/<id>/questions,
 POST /pipelines/<id>/questions/<q-N>/answer { answer }, GET /pipelines/<id>/checkpoint | context | graph (Mermaid);
 and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-C cancels the runs and stops.`)
-        .action(async (options: { port: string; host: string; simulate?: boolean; runs?: string }) => {
+        .action(async (options: { port: string; host: string; simulate?: boolean; runs?: string; maxRuns: string; auth: boolean }) => {
             const port = Number(options.port);
             if (!Number.isInteger(port) || port < 0 || port > 65535) {
                 process.stderr.write(`fspec: --port ${options.port}: expected a port number (0 for any free one)\n`);
+                process.exitCode = 2;
+                return;
+            }
+            const maxRuns = Number(options.maxRuns);
+            if (!Number.isInteger(maxRuns) || maxRuns < 1) {
+                process.stderr.write(`fspec: --max-runs ${options.maxRuns}: expected a whole number ≥ 1\n`);
                 process.exitCode = 2;
                 return;
             }
@@ -451,14 +552,18 @@ and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-
                 server = await startPipelineServer({
                     host: options.host, port, simulate: options.simulate, env: process.env, workdir: process.cwd(),
                     runsFolder: path.resolve(options.runs ?? path.join('.factory', 'runs')),
-                    log: line => process.stderr.write(`  ${line}\n`)
+                    log: line => process.stderr.write(`  ${line}\n`),
+                    noAuth: !options.auth, maxRuns
                 });
             } catch (error) {
                 process.stderr.write(`fspec: cannot serve on ${options.host}:${port}: ${(error as Error).message}\n`);
                 process.exitCode = 1;
                 return;
             }
-            process.stdout.write(`Serving pipelines on ${server.url}\n`);
+            if (!options.auth) {
+                process.stderr.write(`warning: --no-auth: ${server.url} asks no token, so any program or user that can reach it can run commands as you.\n`);
+            }
+            process.stdout.write(`Serving pipelines on ${server.openUrl}\n`);
             // Ctrl-C (or a SIGTERM) cancels the runs still going, each resumable from its checkpoint, and stops.
             const signal = await new Promise<NodeJS.Signals>(resolve => {
                 process.once('SIGINT', resolve);

@@ -160,11 +160,17 @@ export function durationOption(flag: string, value: string): number {
     if (/^\d+(\.\d+)?$/.test(value.trim())) {
         return Number(value) * 1000;
     }
+    let ms: number;
     try {
-        return parseDuration(flag, value.trim());
+        ms = parseDuration(flag, value.trim());
     } catch {
+        ms = -1;
+    }
+    // A duration the engine would accept may still be negative (`-5m`): no budget or timeout is.
+    if (ms < 0) {
         throw new PipelineInputError(`${flag} ${value}: expected a duration such as 90s, 15m, 2h or plain seconds`);
     }
+    return ms;
 }
 
 export function numberOption(flag: string, value: string, integer: boolean): number {
