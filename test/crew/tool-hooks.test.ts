@@ -55,6 +55,28 @@ describe('tools of LLM stages and their hooks (§9.7)', () => {
         expect(call).toMatchObject({ tool: 'write_file', skipped: false, is_error: false, pre_hook: { exit_code: 0 }, post_hook: { exit_code: 0 } });
     });
 
+    it('the shell tool and the hooks see the basic variables and those tool_env names, never the engine\'s keys', async () => {
+        process.env.ANTHROPIC_API_KEY = 'sk-ant-leak';
+        process.env.BUILD_FLAVOUR = 'release';
+        try {
+            server.enqueue(streamedToolCall('shell', ['{"command":"env"}']), streamedText(['Looked around']));
+            const hookEnv = join(workdir, 'hook-env.txt');
+            const result = await run(pipeline(`tools="shell", tool_hooks.pre="env > ${hookEnv}"`, 'tool_env="BUILD_FLAVOUR"'));
+            expect(result.status).toBe('success');
+            const shown = String(toolResults()[0].content);
+            const hook = readFileSync(hookEnv, 'utf8');
+            for (const env of [shown, hook]) {
+                expect(env).toContain('BUILD_FLAVOUR=release');
+                expect(env).toContain(`PATH=${process.env.PATH}`);
+                expect(env).toContain('ATTRACTOR_NODE_ID=write');
+                expect(env).not.toMatch(/leak|FSPEC_CREW_API_KEY|_API_KEY=/);
+            }
+        } finally {
+            delete process.env.ANTHROPIC_API_KEY;
+            delete process.env.BUILD_FLAVOUR;
+        }
+    });
+
     it('[S19] a pre-hook that exits non-zero skips the call: the model is told, the stage log records it', async () => {
         server.enqueue(streamedToolCall('write_file', ['{"path":"plan.md","content":"x"}']), streamedText(['Could not write']));
         const result = await run(pipeline('tools="write_file"', 'tool_hooks.pre="echo writes are frozen >&2; exit 3"'));

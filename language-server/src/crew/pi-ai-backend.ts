@@ -15,6 +15,7 @@ import type { Message } from '@mariozechner/pi-ai';
 import type { CodergenBackend, Context, PipelineNode, StageCall } from './engine/index.js';
 import type { CrewEnv, CrewLlm, CrewLlmEvent, CrewLlmSettings, CrewLlmUsage } from './llm.js';
 import { CrewLlmError, type CrewLlmErrorKind } from './llm-errors.js';
+import { stageEnvironment } from './engine/stage-env.js';
 import { stageTools } from './stage-tools.js';
 
 export interface PiAiBackendOptions {
@@ -110,7 +111,7 @@ export function createPiAiBackend(llm: CrewLlm, options: PiAiBackendOptions = {}
                     history: thread === undefined ? [] : threads.get(thread) ?? [],
                     tools: stageTools({
                         node, context, signal, workdir, stageDir: stage.stage_dir,
-                        env: { ...process.env, ATTRACTOR_STAGE_DIR: stage.stage_dir, ATTRACTOR_NODE_ID: node.id }
+                        env: stageEnvironment(context.getString('graph.tool_env'), { ATTRACTOR_STAGE_DIR: stage.stage_dir, ATTRACTOR_NODE_ID: node.id })
                     })
                 };
                 const { text, conversation } = await askText(model, request, {

@@ -352,6 +352,25 @@ describe('node handlers', () => {
             expect(result.context['tool.output']).toBe('HELLO');
         });
 
+        test('a tool_command sees the basic variables, its stage\'s, and those tool_env names; never the engine\'s keys (they leaked before)', async () => {
+            const secrets = { OPENAI_API_KEY: 'sk-leak-1', FSPEC_CREW_API_KEY: 'sk-leak-2', DAYTONA_API_KEY: 'dt-leak', DEPLOY_REGION: 'eu-west' };
+            const saved = { ...process.env };
+            Object.assign(process.env, secrets);
+            try {
+                const dot = `digraph G { graph [tool_env="DEPLOY_REGION"]; start [shape=Mdiamond]; t [shape=parallelogram, tool_command="env"]; exit [shape=Msquare]; start -> t -> exit }`;
+                const result = await runDot(dot, tempDir());
+                const seen = Object.fromEntries(String(result.context['tool.output']).split('\n').map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+                expect(seen).toMatchObject({ PATH: process.env.PATH, DEPLOY_REGION: 'eu-west', ATTRACTOR_NODE_ID: 't' });
+                expect(Object.keys(seen).filter(name => /KEY|TOKEN|SECRET/.test(name))).toEqual([]);
+                expect(String(result.context['tool.output'])).not.toMatch(/leak/);
+            } finally {
+                for (const name of Object.keys(secrets)) {
+                    delete process.env[name];
+                }
+                Object.assign(process.env, saved);
+            }
+        });
+
         test('a missing tool_command fails with "No tool_command specified"', async () => {
             const result = await runDot(tool(''), tempDir());
             expect(result.node_outcomes.t).toEqual({ status: 'fail', failure_reason: 'No tool_command specified' });

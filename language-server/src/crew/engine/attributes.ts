@@ -137,7 +137,8 @@ const GRAPH: readonly Entry[] = [
     { key: 'stack.child_dotfile', type: 'string', default: '', source: '§4.11', doc: 'Path to the child DOT file a manager loop (house) node supervises.' },
     { key: 'stack.child_workdir', type: 'string', source: '§4.11', doc: 'Working directory of the supervised child run; defaults to the current directory.' },
     { key: 'tool_hooks.pre', type: 'string', default: '', source: '§9.7', doc: 'Shell command run before each LLM tool call; a non-zero exit skips the call.' },
-    { key: 'tool_hooks.post', type: 'string', default: '', source: '§9.7', doc: 'Shell command run after each LLM tool call, for logging and auditing.' }
+    { key: 'tool_hooks.post', type: 'string', default: '', source: '§9.7', doc: 'Shell command run after each LLM tool call, for logging and auditing.' },
+    { key: 'tool_env', type: 'string', default: '', source: 'engine', doc: "Comma-separated names of the engine's environment variables that tool stages, the `shell` tool and tool hooks get too. Besides these they get only PATH, HOME, LANG, LC_*, TMPDIR, TZ, TERM, USER, LOGNAME, SHELL and their `ATTRACTOR_*` values: never the engine's API keys." }
 ];
 
 const NODE: readonly Entry[] = [

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stageDirectory } from '../checkpoint.js';
 import { runShell } from '../shell.js';
+import { stageEnvironment } from '../stage-env.js';
 import { expandVariables } from '../transforms.js';
 import type { NodeHandler } from './handler.js';
 
@@ -11,7 +12,8 @@ const STDERR_IN_REASON = 2000;
 const OUTPUT_IN_CONTEXT = 4000;
 
 /**
- * Commands run in `workdir` with the stage in their environment: `ATTRACTOR_STAGE_DIR` (the node's
+ * Commands run in `workdir` with the engine's basic variables and those the graph's `tool_env` names
+ * (never its API keys; see stage-env.ts), and the stage in their environment: `ATTRACTOR_STAGE_DIR` (the node's
  * stage directory, where a command may write status.json to decide the outcome, Appendix C),
  * `ATTRACTOR_NODE_ID`, `ATTRACTOR_LOGS_ROOT` and `ATTRACTOR_PROMPT_FILE` (the node's prompt, `$goal`
  * expanded, written to `prompt.md` in the stage directory first; the label when there is no prompt).
@@ -27,13 +29,12 @@ export function createToolHandler(workdir: string): NodeHandler {
         const stageDir = resolve(stageDirectory(logsRoot, node.id));
         const promptFile = join(stageDir, 'prompt.md');
         writeFileSync(promptFile, expandVariables(node.prompt || node.label, graph));
-        const env = {
-            ...process.env,
+        const env = stageEnvironment(graph.attrs.tool_env, {
             ATTRACTOR_STAGE_DIR: stageDir,
             ATTRACTOR_NODE_ID: node.id,
             ATTRACTOR_LOGS_ROOT: resolve(logsRoot),
             ATTRACTOR_PROMPT_FILE: promptFile
-        };
+        });
         const result = await runShell(command, workdir, env, signal);
         if (result.code !== 0) {
             const detail = result.stderr.trim().slice(-STDERR_IN_REASON);
