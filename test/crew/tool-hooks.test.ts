@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPiAiBackend } from '../../language-server/src/crew/pi-ai-backend.js';
@@ -111,6 +111,33 @@ describe('tools of LLM stages and their hooks (§9.7)', () => {
         const results = messages.filter(m => m.role === 'tool').map(m => String(m.content));
         expect(results[0]).toMatch(/^Refused: \.\.\/\.\.\/etc\/passwd is outside the working directory/);
         expect(results[1]).toContain('exit code 2\n--- stdout\nhi\n');
+    });
+
+    it('a symbolic link in the working directory does not lead the tools outside it (it did before); a name starting with .. is inside', async () => {
+        const outside = dirs();
+        writeFileSync(join(outside, 'secret.txt'), 'the server key');
+        symlinkSync(join(outside, 'secret.txt'), join(workdir, 'link.txt'));
+        symlinkSync(outside, join(workdir, 'linked'));
+        symlinkSync(join(outside, 'created-by-the-model.txt'), join(workdir, 'dangling.txt'));
+        writeFileSync(join(workdir, '..dotdot.txt'), 'mine');
+        server.enqueue(
+            streamedToolCall('read_file', ['{"path":"link.txt"}']),
+            streamedToolCall('list_files', ['{"path":"linked"}']),
+            streamedToolCall('write_file', ['{"path":"linked/new.txt","content":"x"}']),
+            streamedToolCall('write_file', ['{"path":"dangling.txt","content":"x"}']),
+            streamedToolCall('read_file', ['{"path":"..dotdot.txt"}']),
+            streamedText(['done'])
+        );
+        const result = await run(pipeline('tools="read_file,list_files,write_file"'));
+        expect(result.status).toBe('success');
+        const messages = server.requests[5].body.messages as { role: string; content: unknown }[];
+        const results = messages.filter(m => m.role === 'tool').map(m => String(m.content));
+        expect(results[0]).toMatch(/^Refused: link\.txt is outside the working directory/);
+        expect(results[1]).toMatch(/^Refused: linked is outside the working directory/);
+        expect(results[2]).toMatch(/^Refused: linked\/new\.txt is outside the working directory/);
+        expect(results[3]).toBe('Refused: dangling.txt goes through a symbolic link that leads nowhere');
+        expect(results[4]).toBe('mine');
+        expect(readdirSync(outside)).toEqual(['secret.txt']);
     });
 
     it('a stage listing an unknown tool is refused before the run starts, naming the known ones; without tools the model gets none', async () => {

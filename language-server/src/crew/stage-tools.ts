@@ -7,8 +7,8 @@
  * model is told why. `tool_hooks.post` runs after it with the result; its failure blocks nothing.
  * Every call, and what its hooks said, is recorded in the stage's `tool_calls.jsonl`.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ToolCall } from '@mariozechner/pi-ai';
 import { Type, type TObject } from 'typebox';
 import { STAGE_TOOLS, type StageToolName } from './engine/attributes.js';
@@ -31,13 +31,34 @@ interface ToolDefinition {
 /** Thrown for a path that leaves the working directory; its message goes to the model. */
 class ToolRefusal extends Error {}
 
+/**
+ * Where `target` really is: its symbolic links resolved, also where its last parts do not exist yet
+ * (a file about to be written). A link that leads nowhere is refused: writing through it would
+ * create its target, wherever that is.
+ */
+function realTarget(target: string, asked: string): string {
+    let existing = target;
+    const rest: string[] = [];
+    while (!existsSync(existing)) {
+        if (lstatSync(existing, { throwIfNoEntry: false })?.isSymbolicLink()) {
+            throw new ToolRefusal(`${asked} goes through a symbolic link that leads nowhere`);
+        }
+        rest.unshift(basename(existing));
+        existing = dirname(existing);
+    }
+    return join(realpathSync(existing), ...rest);
+}
+
+/** The real path of `path` in the working directory; refused when it, or a link on its way, leads outside. */
 function inside(workdir: string, path: unknown): string {
     if (typeof path !== 'string' || path.trim() === '') {
         throw new ToolRefusal('path must be a non-empty string');
     }
-    const target = resolve(workdir, path);
-    const fromRoot = relative(workdir, target);
-    if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) {
+    const root = realpathSync(workdir);
+    const target = realTarget(resolve(root, path), path);
+    const fromRoot = relative(root, target);
+    // `..` as a whole first part leaves the folder; `..notes.txt` is a name in it.
+    if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
         throw new ToolRefusal(`${path} is outside the working directory ${workdir}`);
     }
     return target;
@@ -70,7 +91,7 @@ const TOOLS: Readonly<Record<StageToolName, ToolDefinition>> = {
             const content = typeof args.content === 'string' ? args.content : '';
             mkdirSync(dirname(target), { recursive: true });
             writeFileSync(target, content);
-            return { text: `wrote ${Buffer.byteLength(content)} bytes to ${relative(workdir, target)}`, is_error: false };
+            return { text: `wrote ${Buffer.byteLength(content)} bytes to ${relative(realpathSync(workdir), target)}`, is_error: false };
         }
     },
     shell: {
