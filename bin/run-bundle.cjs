@@ -16,7 +16,8 @@ module.exports = function runBundle(bundle) {
         process.stderr.write(`This needs Node 22 or newer (found ${process.version}); run npm install in the project to get its pinned Node.\n`);
         process.exit(2);
     }
-    const child = spawn(pinned, [file, ...process.argv.slice(2)], { stdio: 'inherit' });
+    // The bundle exits once this wrapper is gone (language-server/src/exit-with-wrapper.ts): a SIGKILL here cannot be passed on.
+    const child = spawn(pinned, [file, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, FSPEC_WRAPPER_PID: String(process.pid) } });
     // A stop meant for this process (an editor stopping its language server, a service manager) must
     // reach the bundle, or it lives on as an orphan. Ctrl-C already reaches both through the
     // terminal's process group, so SIGINT is only waited out here, not sent twice.

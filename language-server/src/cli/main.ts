@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { NodeFileSystem } from 'langium/node';
+import { exitWhenWrapperGone } from '../exit-with-wrapper.js';
 import { createFspecServices } from '../fspec-module.js';
 import { buildCommand, runCommand, type BuildOptions, type RunOptions } from './build.js';
 import { deployCommand, type DeployOptions } from './deploy.js';
@@ -11,6 +12,8 @@ import { registerPipelineServeCommand } from './pipeline-serve.js';
 import { rollbackCommand, type RollbackOptions } from './rollback.js';
 import { testCommand, type TestOptions } from './test.js';
 import { variantCommand, type VariantOptions } from './variant.js';
+
+exitWhenWrapperGone();
 
 const program = new Command('fspec')
     .description('Check, normalize and compare .fspec living-app specs.')
