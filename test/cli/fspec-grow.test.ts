@@ -54,6 +54,26 @@ describe('fspec grow', () => {
         expect(sandbox.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.factory/approved/PolicyImpact.fspec', 'policy-impact.fspec']);
     });
 
+    it('with --yes it exits once the growth is recorded, even while stdin is a pipe nobody closes (it hung before)', async () => {
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const child = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), 'grow', 'farm-ops.fspec', '--yes'], { cwd: sandbox.folder, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.on('data', chunk => stdout += chunk);
+        const code = await new Promise<number | null>(resolve => {
+            const stuck = setTimeout(() => {
+                child.kill('SIGKILL');
+                resolve(null);
+            }, 20_000);
+            child.on('exit', exit => {
+                clearTimeout(stuck);
+                resolve(exit);
+            });
+        });
+        child.stdin.end();
+        expect({ code, stdout: stdout.trim() }).toMatchObject({ code: 0, stdout: expect.stringMatching(/^FarmOps grew to 0\.3\.0 /) });
+        expect(sandbox.git('tag', '--list', 'fspec/FarmOps/v*').trim()).toBe('fspec/FarmOps/v0.3.0');
+    }, 30_000);
+
     it('rejects with the reason given, and treats no answer as a rejection', async () => {
         const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
         const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');

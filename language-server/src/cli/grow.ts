@@ -121,15 +121,27 @@ interface AnswerReader {
     close(): void;
 }
 
-/** Lines of the input, read only when a question needs one. */
+/**
+ * Lines of the input, read only when a question needs one: a growth that asks nothing (`--yes`)
+ * never touches stdin, so an open pipe there cannot keep the command from exiting once it is done.
+ */
 function answerReader(input: Readable): AnswerReader {
-    const lines = createInterface({ input, terminal: false })[Symbol.asyncIterator]();
+    let lines: AsyncIterator<string> | undefined;
     let closed = false;
     return {
-        next: async () => closed ? undefined : (await lines.next()).value as string | undefined,
+        next: async () => {
+            if (closed) {
+                return undefined;
+            }
+            lines ??= createInterface({ input, terminal: false })[Symbol.asyncIterator]();
+            return (await lines.next()).value as string | undefined;
+        },
         close: () => {
             closed = true;
-            void lines.return?.();
+            void lines?.return?.();
+            // Reading stdin keeps the process alive while the pipe stays open: done with it, let it go.
+            input.pause();
+            input.destroy();
         }
     };
 }
