@@ -19,6 +19,15 @@ describe('identity', () => {
             { node: result.document.parseResult.value, property: 'name', code: IssueCodes.MissingIdentity });
     });
 
+    test('an empty file or a spec without a name gets its parse error, never "Spec \'undefined\'"', async () => {
+        for (const text of ['', 'spec {\n}\n']) {
+            const result = await validate(text);
+            const messages = result.diagnostics.map(d => d.message);
+            expect(messages.some(message => /^Expecting token of type/.test(message))).toBe(true);
+            expect(messages.filter(message => message.includes('undefined'))).toEqual([]);
+        }
+    });
+
     test('a spec with an identity section has no missing-identity error', async () => {
         expectNoIssues(await validate(spec('  desires { desire d { goal "Track" } }')), { code: IssueCodes.MissingIdentity });
     });

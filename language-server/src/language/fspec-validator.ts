@@ -111,7 +111,8 @@ export class FspecValidator {
             }
             seen.add(name);
         }
-        if (!seen.has('identity')) {
+        // A spec without a name did not parse: its parse error says what to fix first.
+        if (!seen.has('identity') && spec.name) {
             accept('error', `Spec '${spec.name}' has no identity section: say what the app is for (purpose) and whom it serves (beneficiary).`,
                 { node: spec, property: 'name', code: IssueCodes.MissingIdentity });
         }
