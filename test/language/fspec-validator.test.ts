@@ -22,7 +22,7 @@ describe('identity', () => {
     test('an empty file or a spec without a name gets its parse error, never "Spec \'undefined\'"', async () => {
         for (const text of ['', 'spec {\n}\n']) {
             const result = await validate(text);
-            const messages = result.diagnostics.map(d => d.message);
+            const messages = result.diagnostics.map(d => String(d.message));
             expect(messages.some(message => /^Expecting token of type/.test(message))).toBe(true);
             expect(messages.filter(message => message.includes('undefined'))).toEqual([]);
         }
