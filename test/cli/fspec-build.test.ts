@@ -33,6 +33,31 @@ describe('fspec build', () => {
         expect(again.stdout.split('\n')[0]).toBe(`Built FarmOps 0.2.0 into ${out}: 41 files, 0 written, 41 unchanged.`);
     });
 
+    test('a symbolic link in the build folder stops the build before it writes through it (it wrote and deleted elsewhere before)', async () => {
+        const dir = farmProject();
+        expect((await fspec(['build', 'farm-ops.fspec'], { cwd: dir })).code).toBe(0);
+        const build = path.join(dir, '.factory/build/0.2.0');
+        const elsewhere = tmp('elsewhere');
+        fs.writeFileSync(path.join(elsewhere, 'victim.txt'), 'precious');
+        // A manifest edited to list a file behind a link, and a folder of the build replaced by a link.
+        const manifest = JSON.parse(fs.readFileSync(path.join(build, 'manifest.json'), 'utf8'));
+        manifest.files.push({ path: 'evil/victim.txt', sha256: '0'.repeat(64) }, { path: '../../../outside.txt', sha256: '0'.repeat(64) });
+        fs.writeFileSync(path.join(build, 'manifest.json'), JSON.stringify(manifest, null, 2));
+        fs.symlinkSync(elsewhere, path.join(build, 'evil'));
+        fs.writeFileSync(path.join(dir, 'outside.txt'), 'mine');
+        const kept = await fspec(['build', 'farm-ops.fspec'], { cwd: dir });
+        expect(kept.code).toBe(0);
+        expect(fs.readFileSync(path.join(elsewhere, 'victim.txt'), 'utf8')).toBe('precious');
+        expect(fs.readFileSync(path.join(dir, 'outside.txt'), 'utf8')).toBe('mine');
+
+        fs.rmSync(path.join(build, 'src/web'), { recursive: true });
+        fs.symlinkSync(elsewhere, path.join(build, 'src/web'));
+        const refused = await fspec(['build', 'farm-ops.fspec'], { cwd: dir });
+        expect(refused.code).toBe(1);
+        expect(refused.stderr.trim()).toBe(`fspec: ${path.join(fs.realpathSync(dir), '.factory/build/0.2.0/src/web')} is a symbolic link in the build folder ${path.join(fs.realpathSync(dir), '.factory/build/0.2.0')}; a build does not follow links (it could write anywhere): remove it and build again`);
+        expect(fs.readdirSync(elsewhere)).toEqual(['victim.txt']);
+    });
+
     test('builds into .factory/build/<version>/ beside the spec by default; --json lists files and bodies', async () => {
         const dir = farmProject();
         const run = await fspec(['build', 'farm-ops.fspec', '--json'], { cwd: dir });

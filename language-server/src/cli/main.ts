@@ -6,6 +6,7 @@ import { buildCommand, runCommand, type BuildOptions, type RunOptions } from './
 import { deployCommand, type DeployOptions } from './deploy.js';
 import { diffCommand, lineageCommand, normalizeCommand, renderCommand, validateCommand, type CommandResult, type RenderCommandOptions } from './commands.js';
 import { growCommand, type GrowOptions } from './grow.js';
+import { UnsafeBuildFolder } from '../compiler/write-build.js';
 import { InputError } from './load.js';
 import { registerPipelineCommands } from './pipeline.js';
 import { registerPipelineServeCommand } from './pipeline-serve.js';
@@ -140,6 +141,9 @@ async function run(command: (services: ReturnType<typeof createFspecServices>['F
         if (error instanceof InputError) {
             process.stderr.write(`fspec: ${error.message}\n`);
             process.exitCode = 2;
+        } else if (error instanceof UnsafeBuildFolder) {
+            process.stderr.write(`fspec: ${error.message}\n`);
+            process.exitCode = 1;
         } else {
             throw error;
         }

@@ -119,13 +119,54 @@ export function keptBodies(out: string, spec: string): KeptBodies {
     return kept;
 }
 
+/** A build folder fspec will not write into: a symbolic link inside it could lead the build anywhere. */
+export class UnsafeBuildFolder extends Error {}
+
+/**
+ * The first symbolic link on the way from `out` to `relative` (the path itself included), or
+ * undefined. A build never follows one: a link committed into a build folder (with a crafted
+ * manifest) would otherwise have the build write or delete files elsewhere.
+ */
+function linkOnTheWay(out: string, relative: string): string | undefined {
+    let at = path.resolve(out);
+    for (const part of path.normalize(relative).split(path.sep)) {
+        at = path.join(at, part);
+        const stat = fs.lstatSync(at, { throwIfNoEntry: false });
+        if (!stat) {
+            return undefined;
+        }
+        if (stat.isSymbolicLink()) {
+            return at;
+        }
+    }
+    return undefined;
+}
+
+/** Where a build file goes: inside `out`, through no symbolic link; else UnsafeBuildFolder. */
+function buildTarget(out: string, relative: string): string {
+    const link = isInside(out, relative) ? linkOnTheWay(out, relative) : path.resolve(out, relative);
+    if (link !== undefined) {
+        throw new UnsafeBuildFolder(`${link} is a symbolic link in the build folder ${out}; a build does not follow links (it could write anywhere): remove it and build again`);
+    }
+    return path.join(out, relative);
+}
+
+/** Whether the build may delete `relative`: a regular file inside `out`, reached through no symbolic link. */
+function removableBuildFile(out: string, relative: string): boolean {
+    return isInside(out, relative) && linkOnTheWay(out, relative) === undefined
+        && fs.lstatSync(path.join(out, relative), { throwIfNoEntry: false })?.isFile() === true;
+}
+
 export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
+    if (fs.lstatSync(out, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw new UnsafeBuildFolder(`the build folder ${out} is a symbolic link; a build does not follow links (it could write anywhere): remove it and build again`);
+    }
     const { files, bodies } = compiled;
     const previous = readManifest(out);
     const written: string[] = [];
     const unchanged: string[] = [];
     for (const file of files) {
-        const target = path.join(out, file.path);
+        const target = buildTarget(out, file.path);
         if (readText(target) === file.text) {
             unchanged.push(file.path);
             continue;
@@ -136,7 +177,9 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
     }
 
     const current = new Set(files.map(f => f.path));
-    const removed = (previous?.files ?? []).map(f => f.path).filter(p => !current.has(p) && isInside(out, p));
+    // Only what the previous build wrote, and only regular files of the folder: a manifest edited to
+    // name something else is not followed.
+    const removed = (previous?.files ?? []).map(f => f.path).filter(p => !current.has(p) && removableBuildFile(out, p));
     for (const stale of removed) {
         fs.rmSync(path.join(out, stale), { force: true });
         removeEmptyParents(out, path.dirname(path.join(out, stale)));
@@ -145,7 +188,7 @@ export function writeBuild(compiled: CompiledApp, out: string): BuildResult {
     const manifest = manifestFor(compiled, files);
     const text = manifestText(manifest);
     if (readText(path.join(out, manifestFile)) !== text) {
-        fs.writeFileSync(path.join(out, manifestFile), text);
+        fs.writeFileSync(buildTarget(out, manifestFile), text);
         written.push(manifestFile);
     } else {
         unchanged.push(manifestFile);
