@@ -74,6 +74,29 @@ describe('fspec grow', () => {
         expect(sandbox.git('tag', '--list', 'fspec/FarmOps/v*').trim()).toBe('fspec/FarmOps/v0.3.0');
     }, 30_000);
 
+    it('a second growth of a spec while one waits for its review says plainly that the other holds the spec, and changes nothing', async () => {
+        const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
+        const first = spawn(process.execPath, [path.join(root, 'bin/fspec.cjs'), 'grow', 'farm-ops.fspec'], { cwd: sandbox.folder, stdio: ['pipe', 'pipe', 'pipe'] });
+        let firstOut = '';
+        first.stdout.on('data', chunk => firstOut += chunk);
+        let waiting = '';
+        await new Promise<void>(resolve => first.stderr.on('data', chunk => {
+            waiting += chunk;
+            if (waiting.includes('Mutation PR')) {
+                resolve();
+            }
+        }));
+        const second = await fspecWithInput(['grow', 'farm-ops.fspec', '--yes'], '', sandbox.folder);
+        expect(second.code).toBe(1);
+        expect(second.stdout.trim()).toMatch(/^Another growth of farm-ops\.fspec is running \(run \S+, process \d+, since \S+\): it holds the spec until it ends; grow again then\.$/);
+        expect(sandbox.git('tag', '--list').trim()).toBe('');
+
+        first.stdin.end('a\n');
+        expect(await new Promise(resolve => first.on('exit', resolve))).toBe(0);
+        expect(firstOut.trim()).toMatch(/^FarmOps grew to 0\.3\.0 /);
+        expect(sandbox.git('tag', '--list', 'fspec/FarmOps/v*').trim()).toBe('fspec/FarmOps/v0.3.0');
+    }, 60_000);
+
     it('rejects with the reason given, and treats no answer as a rejection', async () => {
         const { sandbox } = exampleRepository('farmer-contract-allocation', 'farm-ops.fspec', tuesday);
         const before = fs.readFileSync(sandbox.path('farm-ops.fspec'), 'utf8');

@@ -6,6 +6,7 @@ import { atomicWrite } from '../lineage/atomic-write.js';
 import { ignoreDerivedFolder } from '../lineage/factory-ignore.js';
 import type { CrewRunEvent } from '../protocol.js';
 import { registerCrewHandlers, type CrewEnvironment } from './crew-handlers.js';
+import { acquireGrowthLock } from './growth-lock.js';
 import { crewPipelineSource, parseCrewPipeline } from './crew-pipeline.js';
 import { CrewValues, mutationPr } from './crew-state.js';
 import {
@@ -68,6 +69,26 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
     const specPath = path.resolve(options.specPath);
     const runId = options.resume ?? options.runId ?? newRunId();
     const logsRoot = path.join(runsFolder(specPath), runId);
+    // Run folders hold checkpoints and logs, not spec history: git ignores them.
+    ignoreDerivedFolder(runsFolder(specPath));
+    const lock = acquireGrowthLock(runsFolder(specPath), runId);
+    if (lock.holder) {
+        const { pid, runId: held, since } = lock.holder;
+        const result: GrowthResult = {
+            runId, status: 'failed', logsRoot,
+            message: `Another growth of ${path.basename(specPath)} is running (run ${held}, process ${pid}${since ? `, since ${since}` : ''}): it holds the spec until it ends; grow again then.`
+        };
+        options.onEvent?.({ kind: 'finished', result });
+        return result;
+    }
+    try {
+        return await growUnderLock(services, options, specPath, runId, logsRoot);
+    } finally {
+        lock.release();
+    }
+}
+
+async function growUnderLock(services: FspecServices, options: GrowthRunOptions, specPath: string, runId: string, logsRoot: string): Promise<GrowthResult> {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     let pr: MutationPr | undefined;
@@ -100,8 +121,6 @@ export async function runGrowth(services: FspecServices, options: GrowthRunOptio
     } catch (error) {
         return finish({ runId, status: 'failed', message: errorMessage(error), logsRoot });
     }
-    // Run folders hold checkpoints and logs, not spec history: git ignores them.
-    ignoreDerivedFolder(runsFolder(specPath));
     const engineOptions = {
         logsRoot, registry, signal, runId,
         onEvent: (event: PipelineEvent) => {
