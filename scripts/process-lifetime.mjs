@@ -1,8 +1,9 @@
 // Nothing this project starts outlives the command that started it. A long-running child (code-server)
 // gets a process group of its own, so stopping it stops its children too; the command stops that group
 // when it is signalled (INT, TERM, HUP) and when the process that started it is gone. The last matters
-// for `npm start`: npm forwards only INT and TERM, and to the `sh -c` between it and us, which dies
-// without passing them on; on HUP npm itself just dies. Either way npm or its `sh -c` disappears.
+// under npm: it forwards only INT and TERM, and to its script's `sh -c` (unless the script `exec`s, as
+// `npm start` does), which dies without passing them on; on HUP npm itself just dies. Either way npm
+// or its `sh -c` disappears.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 

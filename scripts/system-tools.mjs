@@ -1,6 +1,6 @@
 // What the project needs from the system. As root on Debian it is installed with apt-get (saying
-// which packages and why); otherwise the first missing thing stops the command with one sentence
-// saying what to install. Used by `npm start` (code-server's build packages) and `npm test`
+// which packages and why); otherwise the command stops with one sentence naming what is missing and
+// how to install it. Used by `npm start` (code-server's build packages) and `npm test`
 // (Chromium, which the webview tests and the real-VS-Code suite drive, and Python 3 for the sandbox).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,7 +21,9 @@ function onPath(name) {
     return (process.env.PATH ?? '').split(path.delimiter).some(dir => dir && fs.existsSync(path.join(dir, name)));
 }
 
-const isDebian = () => spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
+let debian;
+/** Whether this is a Debian system (dpkg answers); asked once. */
+const isDebian = () => debian ??= spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function installedDebianPackages(names) {
     const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
@@ -31,7 +33,11 @@ function installedDebianPackages(names) {
 /** One sentence saying which of `needs` are not installed, why they are needed and how to get them; undefined when all are. */
 export function missingMessage(needs) {
     const missing = needs.filter(need => !need.found());
-    if (missing.length === 0) return undefined;
+    return missing.length === 0 ? undefined : describeMissing(missing);
+}
+
+/** The sentence for `missing`, needs known not to be installed. */
+function describeMissing(missing) {
     const names = missing.map(need => need.name);
     const subject = names.length === 1 ? `${names[0]} is` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are`;
     const how = isDebian() ? `run \`sudo apt-get update && sudo apt-get install -y ${missing.map(need => need.debian).join(' ')}\`` : `install ${names.join(', ')}`;
@@ -46,7 +52,7 @@ export function missingMessage(needs) {
 export function ensureSystemPackages(needs, { log = line => process.stderr.write(`${line}\n`) } = {}) {
     const missing = needs.filter(need => !need.found());
     if (missing.length === 0) return;
-    if (!isDebian() || process.getuid?.() !== 0) throw new MissingTool(missingMessage(missing));
+    if (!isDebian() || process.getuid?.() !== 0) throw new MissingTool(describeMissing(missing));
     const packages = missing.map(need => need.debian);
     const reasons = [...new Set(missing.map(need => need.why))];
     const command = `apt-get update && apt-get install -y ${packages.join(' ')}`;

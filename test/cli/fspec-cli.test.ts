@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { processStat } from '../../scripts/process-lifetime.mjs';
+import { descendants, until } from '../processes.js';
 import { farm, farmProject, fspec, root, systemNode } from './run-fspec.js';
 
 function lineOf(file: string, text: string): number {
@@ -223,7 +224,7 @@ test('when the machine\'s node started the bin and is killed with SIGKILL, the p
     const node = systemNode()!;
     for (const bin of [['bin/fspec.cjs', 'pipeline', 'serve', '--port', '0'], ['bin/fspec-language-server.cjs', '--stdio']]) {
         const wrapper = spawn(node, bin.map((arg, i) => i === 0 ? path.join(root, arg) : arg), { cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'fspec-wrapper-')), stdio: ['pipe', 'pipe', 'pipe'] });
-        const pinned = await until(`${bin[0]}'s pinned node`, () => childOf(wrapper.pid!));
+        const pinned = await until(`${bin[0]}'s pinned node`, () => descendants(wrapper.pid!)[0]?.pid);
         wrapper.kill('SIGKILL');
         try {
             expect(await until(`${bin[0]}'s pinned node to exit`, () => processStat(pinned) === undefined || undefined, 5000)).toBe(true);
@@ -234,21 +235,3 @@ test('when the machine\'s node started the bin and is killed with SIGKILL, the p
         }
     }
 }, 30_000);
-
-/** The first child process of `pid` (from /proc), once there is one. */
-function childOf(pid: number): number | undefined {
-    return fs.readdirSync('/proc').filter(name => /^\d+$/.test(name)).map(Number).find(candidate => processStat(candidate)?.ppid === pid);
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (let value = probe(); ; value = probe()) {
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 100));
-    }
-}

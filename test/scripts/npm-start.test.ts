@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { codeServerVersion, ensureCodeServer, freePort } from '../../scripts/code-server.mjs';
-import { processStat } from '../../scripts/process-lifetime.mjs';
+import { alive, descendants, until } from '../processes.js';
 import { copyOfProject } from '../project-copy.js';
 
 /**
@@ -31,46 +31,6 @@ afterEach(() => {
 });
 
 afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
-
-interface Proc { pid: number; start: string; command: string }
-
-/** Every process below `pid` now, with its start time so a reused PID is not mistaken for it. */
-function descendants(pid: number): Proc[] {
-    const all = fs.readdirSync('/proc').filter(name => /^\d+$/.test(name)).flatMap(name => {
-        const stat = processStat(Number(name));
-        try {
-            return stat ? [{ pid: Number(name), ...stat, command: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() }] : [];
-        } catch {
-            return []; // gone meanwhile
-        }
-    });
-    const found: Proc[] = [];
-    const parents = [pid];
-    while (parents.length) {
-        const parent = parents.pop()!;
-        for (const child of all.filter(p => p.ppid === parent)) {
-            found.push({ pid: child.pid, start: child.start, command: child.command });
-            parents.push(child.pid);
-        }
-    }
-    return found;
-}
-
-const alive = (proc: Proc) => processStat(proc.pid)?.start === proc.start;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 250));
-    }
-}
 
 const answers = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
 

@@ -30,7 +30,7 @@ import {
 } from '../crew/engine/index.js';
 import { answerQuestion, listQuestions, QuestionStoreError, readAnswer } from '../crew/engine/question-store.js';
 import { renderPipelineFlowchart } from '../render/pipeline-flowchart.js';
-import { checkPipeline, ensureRunsFolder, PipelineInputError, pipelineBackend, pipelineLimits, pipelineRegistry } from './pipeline.js';
+import { checkPipeline, ensureRunsFolder, llmStagesText, PipelineInputError, pipelineBackend, pipelineLimits, pipelineRegistry } from './pipeline.js';
 
 export interface PipelineServerOptions {
     readonly host?: string;
@@ -99,10 +99,11 @@ class HttpError extends Error {
 
 const MAX_BODY = 5 * 1024 * 1024;
 
+/** The routes, as `GET /` and `--help` list them. */
 const routeList = [
-    'POST /pipelines { dot, context?, simulate?, auto_approve?, limits? }', 'GET /pipelines', 'GET /pipelines/<id>', 'GET /pipelines/<id>/events',
+    'POST /pipelines { dot, context?, simulate?, auto_approve?, limits? }', 'GET /pipelines', 'GET /pipelines/<id>', 'GET /pipelines/<id>/events (SSE)',
     'POST /pipelines/<id>/cancel', 'GET /pipelines/<id>/questions', 'POST /pipelines/<id>/questions/<q-N>/answer { answer }',
-    'GET /pipelines/<id>/checkpoint', 'GET /pipelines/<id>/context', 'GET /pipelines/<id>/graph', 'POST /run', 'GET /status?id=<id>', 'POST /answer { id, question, answer }'
+    'GET /pipelines/<id>/checkpoint', 'GET /pipelines/<id>/context', 'GET /pipelines/<id>/graph (Mermaid)', 'POST /run', 'GET /status?id=<id>', 'POST /answer { id, question, answer }'
 ];
 
 /**
@@ -122,7 +123,8 @@ function readBody(request: http.IncomingMessage): Promise<string> {
             size += chunk.length;
             if (size <= MAX_BODY) {
                 chunks.push(chunk);
-            } else if (chunks.length) {
+            } else if (size - chunk.length <= MAX_BODY) {
+                // The chunk that went over: refuse once, and read (drop) the rest.
                 chunks.length = 0;
                 reject(tooLarge());
             }
@@ -285,7 +287,7 @@ export async function startPipelineServer(options: PipelineServerOptions): Promi
             events: [], listeners: new Set(), completed: [], failed: [], done: Promise.resolve()
         };
         runs.set(id, run);
-        options.log?.(`${id}: ${graph.id} started (${backend.backend ? `LLM stages on ${backend.describe}` : backend.stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${logsRoot}`);
+        options.log?.(`${id}: ${graph.id} started (${llmStagesText(backend)}); run directory ${logsRoot}`);
         run.done = runPipeline(graph, { logsRoot, runId: id, registry, signal: run.controller.signal, limits, context: new Context(context as Record<string, unknown>), onEvent: event => track(run, event) })
             .then(result => {
                 run.result = result;
@@ -530,10 +532,8 @@ export function registerPipelineServeCommand(pipeline: Command): void {
         .option('--no-auth', 'accept requests without the token (anything that can reach the port can then run commands as you)')
         .addHelpText('after', `
 Every request needs the token printed in the URL: Authorization: Bearer <token> (or the URL's ?token=, which sets a cookie).
-Bodies are JSON (Content-Type: application/json). Endpoints: POST /pipelines { dot, context?, simulate?, auto_approve?, limits? }, GET /pipelines,
-GET /pipelines/<id>, GET /pipelines/<id>/events (SSE), POST /pipelines/<id>/cancel, GET /pipelines/<id>/questions,
-POST /pipelines/<id>/questions/<q-N>/answer { answer }, GET /pipelines/<id>/checkpoint | context | graph (Mermaid);
-and POST /run, GET /status?id=<id>, POST /answer { id, question, answer }. Ctrl-C cancels the runs and stops.`)
+Bodies are JSON (Content-Type: application/json). Endpoints: ${routeList.join(', ')}.
+Ctrl-C cancels the runs and stops.`)
         .action(async (options: { port: string; host: string; simulate?: boolean; runs?: string; maxRuns: string; auth: boolean }) => {
             const port = Number(options.port);
             if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -381,7 +381,7 @@ export interface PipelineGates {
  */
 export function pipelineRegistry(
     backend: PipelineBackend, logsRoot: string, gates: PipelineGates, workdir?: string
-): { registry: HandlerRegistry; interviewer: Interviewer; close(): void } {
+): { registry: HandlerRegistry; close(): void } {
     let interviewer: Interviewer;
     let consoleInterviewer: ConsoleInterviewer | undefined;
     if (gates.autoApprove) {
@@ -392,7 +392,12 @@ export function pipelineRegistry(
         interviewer = new FileQuestionInterviewer(logsRoot, { timeoutSeconds: gates.questionTimeoutSeconds, pollMs: gates.pollMs, onAsked: gates.onAsked });
     }
     const registry = createDefaultRegistry({ backend: backend.backend, interviewer, ...(workdir !== undefined && { toolWorkdir: workdir }) });
-    return { registry, interviewer, close: () => consoleInterviewer?.close() };
+    return { registry, close: () => consoleInterviewer?.close() };
+}
+
+/** Where a run's LLM stages run, as its first line says it: on the model, simulated, or there are none. */
+export function llmStagesText({ backend, stages, describe }: PipelineBackend): string {
+    return backend ? `LLM stages on ${describe}` : stages.length ? 'LLM stages simulated' : 'no LLM stages';
 }
 
 /**
@@ -428,7 +433,6 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         env: terminal.env,
         onRetry: (node, detail) => say(`  ${node}: ${detail}`)
     });
-    const { backend, stages, describe } = setup;
 
     const { logsRoot, runId, resuming } = runDirectory(file, graph, options);
 
@@ -441,7 +445,7 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         onAsked: question => terminal.messages.write(answerHint(logsRoot, question))
     });
     const where = displayPath(logsRoot);
-    say(`${resuming ? 'Resuming' : 'Running'} ${graph.id} (${backend ? `LLM stages on ${describe}` : stages.length ? 'LLM stages simulated' : 'no LLM stages'}); run directory ${where}`);
+    say(`${resuming ? 'Resuming' : 'Running'} ${graph.id} (${llmStagesText(setup)}); run directory ${where}`);
     if (resuming) {
         const checkpoint = loadCheckpoint(logsRoot);
         say(`  continuing after ${checkpoint.current_node || 'the start'} (${plural(checkpoint.completed_nodes.length, 'node')} done)`);
@@ -466,7 +470,7 @@ export async function pipelineRunCommand(file: string, options: PipelineRunOptio
         close();
     }
     const { total_tokens, cost } = result.usage;
-    const tokens = backend ? `; ${plural(total_tokens, 'token')}${cost > 0 ? `, $${cost.toFixed(4)}` : ''}` : '';
+    const tokens = setup.backend ? `; ${plural(total_tokens, 'token')}${cost > 0 ? `, $${cost.toFixed(4)}` : ''}` : '';
     const resume = `\`fspec pipeline run ${file} --resume ${where}\` continues it`;
     switch (result.status) {
         case 'success':

@@ -8,6 +8,7 @@ import { SpecRepository } from '../lineage/spec-repository.js';
 import { compareVersions, versionTag } from '../lineage/versions.js';
 import type { InverseOp } from '../model/record-migration-ops.js';
 import { applyOps } from './migration-ops.js';
+import { committedWithSpec } from './roles/historian.js';
 import { currentTexts, type MigrationRecord } from './roles/migrator.js';
 import { MigrationError, migrationsFolder, RecordStore, specRelative } from './stored-records.js';
 
@@ -69,7 +70,8 @@ export async function planRollback(services: FspecServices, specPath: string, to
         throw new RollbackRefusal(`${name} ${to} is ${version.rolledBack ? 'itself rolled back' : 'on another branch'}: roll back only to a version in the history of the checked-out branch.`);
     }
     const approvedCopy = path.join(path.dirname(spec), '.factory', 'approved', `${name}.fspec`);
-    const committed = [spec, approvedCopy, path.join(path.dirname(spec), 'records'), migrationsFolder(spec), bodiesFolder(spec)].filter(file => fs.existsSync(file));
+    // What a growth commits besides the spec and its approved copy (records, bodies), and the migration records.
+    const committed = [spec, approvedCopy, ...committedWithSpec(spec), migrationsFolder(spec)].filter(file => fs.existsSync(file));
     const dirty = await repository.dirtyFiles(committed);
     if (dirty.length) {
         throw new RollbackRefusal(`Commit or discard the changes to ${dirty.map(d => specRelative(spec, d.path)).join(', ')} first: the rollback commits these files.`);
